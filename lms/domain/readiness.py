@@ -1,0 +1,105 @@
+"""The readiness score: one pure function that every view (learner, instructor, export) calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .course import GradingMethod, ReadinessSettings
+
+
+@dataclass(frozen=True)
+class SectionAttempts:
+    """What readiness needs to know of one learner's submitted attempts at one section quiz."""
+
+    attempts: int = 0
+    first: float | None = None
+    latest: float | None = None
+    highest: float | None = None
+    total: float = 0.0
+    passed: bool = False
+
+    @classmethod
+    def from_scores(cls, scores: Sequence[float], pass_mark: float) -> SectionAttempts:
+        """Summarize scores given in the order the attempts were submitted."""
+        if not scores:
+            return cls()
+        return cls(
+            attempts=len(scores),
+            first=scores[0],
+            latest=scores[-1],
+            highest=max(scores),
+            total=sum(scores),
+            passed=any(score >= pass_mark - 1e-9 for score in scores),
+        )
+
+    def score(self, method: GradingMethod) -> float | None:
+        """Return the section score under a grading method, or None if never attempted."""
+        if self.attempts == 0:
+            return None
+        if method is GradingMethod.AVERAGE:
+            return self.total / self.attempts
+        return {
+            GradingMethod.HIGHEST: self.highest,
+            GradingMethod.LATEST: self.latest,
+            GradingMethod.FIRST: self.first,
+        }[method]
+
+
+@dataclass(frozen=True)
+class SectionReadiness:
+    lesson_id: str
+    score: float | None
+    weight: float
+    passed: bool
+
+    @property
+    def attempted(self) -> bool:
+        return self.score is not None
+
+
+@dataclass(frozen=True)
+class Readiness:
+    score: float
+    band: str
+    provisional: bool
+    sections: tuple[SectionReadiness, ...]
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Lesson ids whose quiz is not passed yet, in course order."""
+        return tuple(section.lesson_id for section in self.sections if not section.passed)
+
+    def weakest(self, limit: int = 2) -> tuple[str, ...]:
+        """Lesson ids of the lowest-scoring sections not yet passed, weakest first."""
+        open_sections = [section for section in self.sections if not section.passed]
+        open_sections.sort(key=lambda section: section.score if section.score is not None else -1.0)
+        return tuple(section.lesson_id for section in open_sections[:limit])
+
+
+def readiness_for(
+    settings: ReadinessSettings, lesson_ids: Sequence[str], sections: Mapping[str, SectionAttempts]
+) -> Readiness:
+    """Combine section attempts into a 0-100 score and band; unattempted sections count 0."""
+    parts = []
+    for lesson_id in lesson_ids:
+        attempts = sections.get(lesson_id, SectionAttempts())
+        parts.append(
+            SectionReadiness(
+                lesson_id=lesson_id,
+                score=attempts.score(settings.grading),
+                weight=settings.weights.get(lesson_id, 1.0),
+                passed=attempts.passed,
+            )
+        )
+    total_weight = sum(part.weight for part in parts)
+    weighted = sum(part.weight * (part.score or 0.0) for part in parts)
+    score = round(weighted / total_weight, 2) if total_weight else 0.0
+    all_passed = all(part.passed for part in parts)
+    band = settings.bands[-1].name
+    for candidate in settings.bands:
+        if score >= candidate.min_score and (all_passed or not candidate.all_passed):
+            band = candidate.name
+            break
+    provisional = not all(part.attempted for part in parts)
+    return Readiness(score=score, band=band, provisional=provisional, sections=tuple(parts))

@@ -1,0 +1,218 @@
+"""Tables and their invariants: accounts, enrollments, lesson progress, quiz attempts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class Enrollment(db.Model):
+    """A learner in a course, with a summary of their progress kept current on every write."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        CheckConstraint("lessons_completed >= 0", name="lessons_completed_not_negative"),
+        CheckConstraint("readiness_score BETWEEN 0 AND 100", name="readiness_score_range"),
+        Index("ix_enrollments_course_readiness", "course_id", "readiness_score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(String(64))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Denormalized from readiness_for() on every submit, so that rosters sort and filter in SQL.
+    readiness_score: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
+    readiness_band: Mapped[str] = mapped_column(String(40), default="", server_default="")
+
+    user: Mapped[User] = relationship(back_populates="enrollments")
+    progress: Mapped[list[LessonProgress]] = relationship(
+        back_populates="enrollment", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Enrollment {self.id} user={self.user_id} course={self.course_id}>"
+
+
+class LessonProgress(db.Model):
+    """One learner's reading and quiz record for one lesson."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "lesson_id"),
+        CheckConstraint("attempts_count >= 0", name="attempts_count_not_negative"),
+        CheckConstraint(
+            "(attempts_count = 0 AND best_score IS NULL AND latest_score IS NULL AND first_score IS NULL)"
+            " OR (attempts_count > 0 AND best_score IS NOT NULL AND latest_score IS NOT NULL"
+            " AND first_score IS NOT NULL)",
+            name="scores_set_when_attempted",
+        ),
+        CheckConstraint("read_at IS NULL OR first_viewed_at IS NOT NULL", name="read_after_viewed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    first_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    first_score: Mapped[float | None] = mapped_column(Float)
+    latest_score: Mapped[float | None] = mapped_column(Float)
+    best_score: Mapped[float | None] = mapped_column(Float)
+    score_total: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
+    passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    enrollment: Mapped[Enrollment] = relationship(back_populates="progress")
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def is_passed(self) -> bool:
+        return self.passed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<LessonProgress enrollment={self.enrollment_id} lesson={self.lesson_id}>"
+
+
+class Attempt(db.Model):
+    """One try at a section quiz; fixes which questions were shown and in what order."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "lesson_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint(
+            "(submitted_at IS NULL AND score IS NULL AND passed IS NULL)"
+            " OR (submitted_at IS NOT NULL AND score IS NOT NULL AND passed IS NOT NULL)",
+            name="graded_exactly_when_submitted",
+        ),
+        CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
+        # At most one attempt in progress per learner and quiz.
+        Index(
+            "uq_attempts_one_open_per_quiz",
+            "enrollment_id",
+            "lesson_id",
+            unique=True,
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+        Index("ix_attempts_lesson_submitted", "lesson_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    # The questions as shown: [{"q": question id, "o": option ids in order, "t": term ids}].
+    layout: Mapped[list] = mapped_column(JSON)
+
+    enrollment: Mapped[Enrollment] = relationship()
+    answers: Mapped[list[AttemptAnswer]] = relationship(
+        back_populates="attempt",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="AttemptAnswer.position",
+    )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Attempt {self.id} enrollment={self.enrollment_id} lesson={self.lesson_id} #{self.number}>"
+
+
+class AttemptAnswer(db.Model):
+    """A learner's answer to one question of a submitted attempt, with the credit it earned."""
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position"),
+        UniqueConstraint("attempt_id", "question_id"),
+        CheckConstraint("credit BETWEEN 0 AND 1", name="credit_range"),
+        Index("ix_attempt_answers_question", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(64))
+    # JSON form of the answer: option id, list of ids, bool, or {term id: match id}; null if blank.
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    credit: Mapped[float] = mapped_column(Float)
+    correct: Mapped[bool] = mapped_column(Boolean)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")
+
+    def __repr__(self) -> str:
+        return f"<AttemptAnswer attempt={self.attempt_id} question={self.question_id}>"

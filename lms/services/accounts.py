@@ -1,0 +1,55 @@
+"""Accounts: registration and password checks."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import User
+
+PASSWORD_METHOD = "scrypt"
+# Checked when no account matches, so that a missing email costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METHOD)
+
+
+class EmailTaken(ValueError):
+    """Raised when an account with this email (in any letter case) already exists."""
+
+
+def normalize_email(email: str) -> str:
+    """Return the canonical form of an email address: trimmed and lowercase."""
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    """Return the user with this email in any letter case, or None."""
+    return db.session.execute(select(User).where(User.email == normalize_email(email))).scalar_one_or_none()
+
+
+def register_user(name: str, email: str, password: str) -> User:
+    """Create an account with a hashed password; raise EmailTaken if the email is in use."""
+    if user_by_email(email) is not None:
+        raise EmailTaken(email)
+    user = User(
+        name=name.strip(),
+        email=normalize_email(email),
+        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+    )
+    try:
+        # A savepoint: a concurrent registration of the same email loses cleanly.
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError as error:
+        raise EmailTaken(email) from error
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user if the email and password match, else None, in the same time either way."""
+    user = user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None

@@ -1,0 +1,181 @@
+"""Quiz attempts: start (draw and fix the questions), submit (grade once), and read back."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import case, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.course import Course, Lesson
+from ..domain.grading import (
+    AttemptResult,
+    PresentedQuestion,
+    Response,
+    StaleAttempt,
+    draw_questions,
+    grade_attempt,
+    resolve_presented,
+    response_to_json,
+)
+from ..extensions import db
+from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, UTCDateTime, utcnow
+from .progress import lesson_progress, refresh_summary
+
+
+class AttemptLimitReached(PermissionError):
+    """Raised when a learner has used every attempt the course allows at a quiz."""
+
+
+def attempts_for(enrollment_id: int, lesson_id: str) -> list[Attempt]:
+    """Return a learner's attempts at one quiz, oldest first."""
+    query = (
+        select(Attempt)
+        .where(Attempt.enrollment_id == enrollment_id, Attempt.lesson_id == lesson_id)
+        .order_by(Attempt.number)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def open_attempt(enrollment_id: int, lesson_id: str) -> Attempt | None:
+    """Return the learner's attempt in progress at a quiz, or None."""
+    query = select(Attempt).where(
+        Attempt.enrollment_id == enrollment_id,
+        Attempt.lesson_id == lesson_id,
+        Attempt.submitted_at.is_(None),
+    )
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def presented_questions(attempt: Attempt) -> tuple[PresentedQuestion, ...]:
+    """Return the questions an attempt fixed, in the order shown."""
+    return tuple(PresentedQuestion.from_json(item) for item in attempt.layout)
+
+
+def attempts_left(used: int, course: Course) -> int | None:
+    """Return how many attempts remain, or None when the course sets no limit."""
+    limit = course.quiz.max_attempts
+    return None if limit == 0 else max(0, limit - used)
+
+
+def _lock_enrollment(enrollment_id: int) -> None:
+    # Serializes one learner's quiz writes on PostgreSQL; SQLite serializes all writes anyway.
+    db.session.execute(select(Enrollment.id).where(Enrollment.id == enrollment_id).with_for_update())
+
+
+def _questions_by_id(lesson: Lesson) -> dict:
+    return {question.id: question for question in lesson.questions}
+
+
+def start_attempt(
+    enrollment: Enrollment, course: Course, lesson: Lesson, rng: random.Random, now: datetime | None = None
+) -> Attempt:
+    """Resume the open attempt or draw a new one; raise AttemptLimitReached past the limit."""
+    now = now or utcnow()
+    _lock_enrollment(enrollment.id)
+    current = open_attempt(enrollment.id, lesson.id)
+    if current is not None:
+        try:
+            resolve_presented(_questions_by_id(lesson), presented_questions(current))
+            return current
+        except StaleAttempt:
+            # The pack changed under an unsubmitted attempt: replace it, without using up a try.
+            db.session.delete(current)
+            db.session.flush()
+    used = db.session.execute(
+        select(func.count())
+        .select_from(Attempt)
+        .where(Attempt.enrollment_id == enrollment.id, Attempt.lesson_id == lesson.id)
+    ).scalar_one()
+    if course.quiz.max_attempts and used >= course.quiz.max_attempts:
+        raise AttemptLimitReached(f"all {course.quiz.max_attempts} attempts at this quiz are used")
+    layout = draw_questions(lesson.questions, course.quiz.questions_per_attempt, rng)
+    attempt = Attempt(
+        enrollment_id=enrollment.id,
+        lesson_id=lesson.id,
+        number=used + 1,
+        started_at=now,
+        layout=[item.to_json() for item in layout],
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # A concurrent start won the race for this number: use the attempt it opened.
+        winner = open_attempt(enrollment.id, lesson.id)
+        if winner is None:
+            raise
+        return winner
+    enrollment.last_activity_at = now
+    db.session.flush()
+    return attempt
+
+
+def submit_attempt(
+    attempt: Attempt,
+    enrollment: Enrollment,
+    course: Course,
+    lesson: Lesson,
+    responses: Mapping[str, Response],
+    now: datetime | None = None,
+) -> AttemptResult | None:
+    """Grade and record an attempt once; return None (and write nothing) if it was already submitted.
+
+    Raises StaleAttempt if the pack changed under the attempt and InvalidResponse for an answer
+    that does not fit the attempt; in both cases nothing is written.
+    """
+    now = now or utcnow()
+    if attempt.is_submitted:
+        return None
+    questions = resolve_presented(_questions_by_id(lesson), presented_questions(attempt))
+    result = grade_attempt(questions, responses, course.quiz.pass_mark)
+    _lock_enrollment(enrollment.id)
+    # Conditional update: of two concurrent submits exactly one flips the attempt to submitted.
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=now, score=result.score, passed=result.passed)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return None
+    db.session.execute(
+        insert(AttemptAnswer),
+        [
+            {
+                "attempt_id": attempt.id,
+                "position": position,
+                "question_id": graded.question_id,
+                "response": response_to_json(responses.get(graded.question_id)),
+                "credit": graded.credit,
+                "correct": graded.correct,
+            }
+            for position, graded in enumerate(result.results)
+        ],
+    )
+    progress = lesson_progress(enrollment, lesson.id)
+    score = result.score
+    db.session.execute(
+        update(LessonProgress)
+        .where(LessonProgress.id == progress.id)
+        .values(
+            attempts_count=LessonProgress.attempts_count + 1,
+            first_score=func.coalesce(LessonProgress.first_score, score),
+            latest_score=score,
+            best_score=case(
+                (LessonProgress.best_score.is_(None), score),
+                (LessonProgress.best_score < score, score),
+                else_=LessonProgress.best_score,
+            ),
+            score_total=LessonProgress.score_total + score,
+            passed_at=func.coalesce(LessonProgress.passed_at, literal(now, UTCDateTime)) if result.passed else LessonProgress.passed_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(progress)
+    db.session.expire(attempt)
+    enrollment.last_activity_at = now
+    refresh_summary(enrollment, course, now)
+    return result

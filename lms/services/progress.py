@@ -1,0 +1,166 @@
+"""Enrollment, lesson reading and the per-learner progress summary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..domain.course import Course
+from ..domain.readiness import Readiness, SectionAttempts, readiness_for
+from ..extensions import db
+from ..models import Enrollment, LessonProgress, utcnow
+
+
+class EnrollmentRefused(PermissionError):
+    """Raised when self-enrollment needs a code and the one given is wrong."""
+
+
+def enrollment_for(user_id: int, course_id: str, lock: bool = False) -> Enrollment | None:
+    """Return the user's enrollment in the course, or None; lock=True locks the row until commit."""
+    query = select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    if lock:
+        query = query.with_for_update()
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def _insert_ignoring_duplicates(rows: list[dict]) -> None:
+    """Insert lesson progress rows, skipping any that exist (a concurrent request may add them)."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(LessonProgress).values(rows).on_conflict_do_nothing(
+        index_elements=["enrollment_id", "lesson_id"]
+    )
+    db.session.execute(statement)
+
+
+def enroll(user_id: int, course: Course, code: str | None, required_code: str | None) -> Enrollment:
+    """Enroll the user (idempotent); raise EnrollmentRefused if a required code does not match."""
+    existing = enrollment_for(user_id, course.id)
+    if existing is not None:
+        return existing
+    if required_code and (code or "").strip() != required_code:
+        raise EnrollmentRefused("the enrollment code is not right")
+    enrollment = Enrollment(user_id=user_id, course_id=course.id)
+    enrollment.readiness_band = readiness_for(course.readiness, course.lesson_ids, {}).band
+    db.session.add(enrollment)
+    db.session.flush()
+    _insert_ignoring_duplicates(
+        [{"enrollment_id": enrollment.id, "lesson_id": lesson_id} for lesson_id in course.lesson_ids]
+    )
+    return enrollment
+
+
+def progress_by_lesson(enrollment: Enrollment, course: Course) -> dict[str, LessonProgress]:
+    """Return the enrollment's progress rows by lesson id, creating any missing (one query when none are)."""
+    rows = db.session.execute(
+        select(LessonProgress).where(LessonProgress.enrollment_id == enrollment.id)
+    ).scalars()
+    found = {row.lesson_id: row for row in rows}
+    missing = [lesson_id for lesson_id in course.lesson_ids if lesson_id not in found]
+    if missing:
+        # A lesson added to the pack after this learner enrolled.
+        _insert_ignoring_duplicates([{"enrollment_id": enrollment.id, "lesson_id": m} for m in missing])
+        return progress_by_lesson(enrollment, course)
+    return found
+
+
+def lesson_progress(enrollment: Enrollment, lesson_id: str) -> LessonProgress:
+    """Return the progress row of one lesson, creating it if the lesson is new to the pack."""
+    query = select(LessonProgress).where(
+        LessonProgress.enrollment_id == enrollment.id, LessonProgress.lesson_id == lesson_id
+    )
+    row = db.session.execute(query).scalar_one_or_none()
+    if row is None:
+        _insert_ignoring_duplicates([{"enrollment_id": enrollment.id, "lesson_id": lesson_id}])
+        row = db.session.execute(query).scalar_one()
+    return row
+
+
+def record_view(enrollment: Enrollment, progress: LessonProgress, now: datetime | None = None) -> None:
+    """Record the first time a learner opens a lesson; later views write nothing."""
+    if progress.first_viewed_at is not None:
+        return
+    now = now or utcnow()
+    progress.first_viewed_at = now
+    enrollment.last_activity_at = now
+    db.session.flush()
+
+
+def mark_read(enrollment: Enrollment, progress: LessonProgress, course: Course, now: datetime | None = None) -> None:
+    """Record that the learner finished reading a lesson (idempotent) and refresh the summary."""
+    if progress.read_at is not None:
+        return
+    now = now or utcnow()
+    progress.first_viewed_at = progress.first_viewed_at or now
+    progress.read_at = now
+    enrollment.last_activity_at = now
+    db.session.flush()
+    refresh_summary(enrollment, course, now)
+
+
+def section_attempts(progress: LessonProgress) -> SectionAttempts:
+    """Turn a progress row into the attempts summary the readiness function reads."""
+    if progress.attempts_count == 0:
+        return SectionAttempts()
+    return SectionAttempts(
+        attempts=progress.attempts_count,
+        first=progress.first_score,
+        latest=progress.latest_score,
+        highest=progress.best_score,
+        total=progress.score_total,
+        passed=progress.passed_at is not None,
+    )
+
+
+def readiness_from_progress(course: Course, progress: Mapping[str, LessonProgress]) -> Readiness:
+    """Compute readiness for one learner from their progress rows."""
+    sections = {lesson_id: section_attempts(row) for lesson_id, row in progress.items()}
+    return readiness_for(course.readiness, course.lesson_ids, sections)
+
+
+def is_lesson_complete(progress: LessonProgress | None) -> bool:
+    """A lesson is complete when it has been read and its quiz passed."""
+    return progress is not None and progress.is_read and progress.is_passed
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """What a learner's outline and dashboard show: per-lesson rows, completion and readiness."""
+
+    lessons: dict[str, LessonProgress]
+    completed: int
+    total: int
+    readiness: Readiness
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+
+def course_progress(enrollment: Enrollment, course: Course) -> CourseProgress:
+    """Load one learner's progress for the whole course in one query."""
+    rows = progress_by_lesson(enrollment, course)
+    completed = sum(1 for lesson_id in course.lesson_ids if is_lesson_complete(rows.get(lesson_id)))
+    return CourseProgress(rows, completed, len(course.lessons), readiness_from_progress(course, rows))
+
+
+def refresh_summary(enrollment: Enrollment, course: Course, now: datetime) -> None:
+    """Recompute the enrollment's completion and readiness columns from its progress rows."""
+    progress = course_progress(enrollment, course)
+    enrollment.lessons_completed = progress.completed
+    enrollment.readiness_score = progress.readiness.score
+    enrollment.readiness_band = progress.readiness.band
+    if progress.completed == progress.total and enrollment.completed_at is None:
+        enrollment.completed_at = now
+    db.session.flush()
+
+
+def touch(enrollment_id: int, now: datetime) -> None:
+    """Set an enrollment's last activity time without loading it."""
+    db.session.execute(update(Enrollment).where(Enrollment.id == enrollment_id).values(last_activity_at=now))

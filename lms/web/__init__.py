@@ -1,0 +1,47 @@
+"""The web layer: blueprints, login set-up, template helpers and error pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from ..extensions import db, login_manager
+from ..models import User
+from . import auth, course, errors, quiz
+from .access import current_course, current_enrollment
+from .forms import ActionForm
+
+
+def _load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def format_time(value: datetime | None) -> str:
+    """Format a stored UTC time for people: '27 Nov 2026, 14:05 UTC'."""
+    return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+
+
+def format_score(value: float | None) -> str:
+    """Format a 0-100 score as a whole percentage, or a dash when there is none."""
+    return "–" if value is None else f"{value:.0f}%"
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, the user loader, template globals and error handlers."""
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    for blueprint in (auth.bp, course.bp, quiz.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    app.jinja_env.filters["time"] = format_time
+    app.jinja_env.filters["score"] = format_score
+    app.jinja_env.globals.update(
+        current_course=current_course,
+        current_enrollment=current_enrollment,
+        action_form=ActionForm,
+    )

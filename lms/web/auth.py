@@ -1,0 +1,65 @@
+"""Accounts: register, sign in, sign out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db
+from ..services.accounts import EmailTaken, authenticate, register_user
+from .access import is_safe_redirect
+from .forms import ActionForm, LoginForm, RegisterForm
+
+bp = Blueprint("auth", __name__, url_prefix="/account")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account and sign in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("course.outline"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = register_user(form.name.data, form.email.data, form.password.data)
+        except EmailTaken:
+            form.email.errors.append("An account with this email already exists. Sign in instead.")
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome, {user.name}! Enroll below to start the course.", "success")
+            return redirect(url_for("course.outline"))
+    status = 400 if form.errors else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password; go back to a page on this site afterwards."""
+    if current_user.is_authenticated:
+        return redirect(url_for("course.outline"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(f"Signed in as {user.name}.", "success")
+            target = form.next.data
+            return redirect(target if is_safe_redirect(target) else url_for("course.outline"))
+        # The same words whether the email is unknown or the password wrong.
+        form.form_errors.append("That email and password do not match an account.")
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out (a POST with a CSRF token, so that no link can sign a user out)."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("course.outline"))
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("course.outline"))

@@ -1,0 +1,186 @@
+"""Section quizzes: overview and history, start, take, submit and review an attempt."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from ..domain.course import (
+    MatchingQuestion,
+    MultipleResponseQuestion,
+    OrderingQuestion,
+    Question,
+    SingleChoiceQuestion,
+    TrueFalseQuestion,
+)
+from ..domain.grading import InvalidResponse, Response, StaleAttempt, resolve_presented, response_from_json
+from ..extensions import db
+from ..models import Attempt, AttemptAnswer
+from ..services.attempts import (
+    AttemptLimitReached,
+    attempts_for,
+    attempts_left,
+    presented_questions,
+    start_attempt,
+    submit_attempt,
+)
+from ..services.progress import lesson_progress
+from .access import current_course, current_enrollment, enrollment_required, lesson_or_404, own_attempt_or_abort
+from .forms import ActionForm, QuizFormError, build_quiz_form, check_untampered, responses_from_form
+
+bp = Blueprint("quiz", __name__)
+_random = random.SystemRandom()
+
+
+@bp.route("/quizzes/<lesson_id>")
+@enrollment_required
+def overview(lesson_id: str):
+    """Show a section quiz: its rules, the learner's attempts and a button to start or resume."""
+    course = current_course()
+    lesson = lesson_or_404(lesson_id)
+    enrollment = current_enrollment()
+    attempts = attempts_for(enrollment.id, lesson.id)
+    submitted = [attempt for attempt in attempts if attempt.is_submitted]
+    in_progress = next((attempt for attempt in attempts if not attempt.is_submitted), None)
+    return render_template(
+        "quiz/overview.html",
+        course=course,
+        lesson=lesson,
+        progress=lesson_progress(enrollment, lesson.id),
+        submitted=submitted,
+        in_progress=in_progress,
+        left=attempts_left(len(attempts) - (1 if in_progress else 0), course),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/quizzes/<lesson_id>/attempts", methods=["POST"])
+@enrollment_required
+def start(lesson_id: str):
+    """Start a new attempt (or resume the one in progress) and go to it."""
+    course = current_course()
+    lesson = lesson_or_404(lesson_id)
+    if not ActionForm().validate_on_submit():
+        abort(400, description="The form was not complete.")
+    try:
+        attempt = start_attempt(current_enrollment(), course, lesson, _random)
+    except AttemptLimitReached:
+        abort(403, description=f"You have used all {course.quiz.max_attempts} attempts at this quiz.")
+    db.session.commit()
+    return redirect(url_for("quiz.take", attempt_id=attempt.id), code=303)
+
+
+def _questions_or_restart(attempt: Attempt, lesson_id: str) -> tuple[Question, ...] | None:
+    """Return the attempt's questions; if the pack changed under it, discard it and return None."""
+    try:
+        return resolve_presented(
+            {q.id: q for q in lesson_or_404(lesson_id).questions}, presented_questions(attempt)
+        )
+    except StaleAttempt:
+        db.session.delete(attempt)
+        db.session.commit()
+        flash("This quiz was updated since you started it. Please start again; it does not count as a try.", "info")
+        return None
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@enrollment_required
+def take(attempt_id: int):
+    """Show an attempt's questions (GET) or grade and record the answers (POST, once)."""
+    attempt = own_attempt_or_abort(attempt_id)
+    if attempt.is_submitted:
+        if request.method == "POST":
+            flash("This attempt was already submitted; nothing was changed. Here is its result.", "info")
+        return redirect(url_for("quiz.result", attempt_id=attempt.id), code=303)
+    course = current_course()
+    lesson = lesson_or_404(attempt.lesson_id)
+    questions = _questions_or_restart(attempt, lesson.id)
+    if questions is None:
+        return redirect(url_for("quiz.overview", lesson_id=lesson.id))
+    presented = presented_questions(attempt)
+    if request.method == "GET":
+        form, items = build_quiz_form(questions, presented)
+        return render_template("quiz/take.html", course=course, lesson=lesson, attempt=attempt, form=form, items=items)
+
+    form, items = build_quiz_form(questions, presented, formdata=request.form)
+    try:
+        check_untampered(form, items, request.form)
+    except QuizFormError:
+        abort(400, description="This quiz form was changed or does not belong to this attempt, so nothing was saved.")
+    if not form.validate():
+        flash("Some questions still need an answer. Nothing was saved yet.", "error")
+        page = render_template("quiz/take.html", course=course, lesson=lesson, attempt=attempt, form=form, items=items)
+        return page, 400
+    try:
+        result = submit_attempt(attempt, current_enrollment(), course, lesson, responses_from_form(form, items))
+    except InvalidResponse:
+        abort(400, description="Some answers do not fit this attempt, so nothing was saved.")
+    db.session.commit()
+    if result is None:
+        flash("This attempt was already submitted; nothing was changed. Here is its result.", "info")
+    return redirect(url_for("quiz.result", attempt_id=attempt.id), code=303)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One graded question as the result page shows it."""
+
+    number: int
+    question: Question | None
+    answer: list[str]
+    credit: float
+    correct: bool
+
+
+def describe_response(question: Question, response: Response) -> list[str]:
+    """Return the learner's answer as lines of text, in their own terms."""
+    if response is None:
+        return ["(no answer)"]
+    texts = {option.id: option.text for option in question.options_to_shuffle()}
+    removed = "(option since removed)"
+    if isinstance(question, SingleChoiceQuestion):
+        return [texts.get(response, removed)]
+    if isinstance(question, MultipleResponseQuestion):
+        return [texts.get(option, removed) for option in sorted(response, key=lambda o: texts.get(o, ""))]
+    if isinstance(question, TrueFalseQuestion):
+        return ["True" if response else "False"]
+    if isinstance(question, OrderingQuestion):
+        return [f"{n}. {texts.get(item, removed)}" for n, item in enumerate(response, start=1)]
+    if isinstance(question, MatchingQuestion):
+        terms = {term.id: term.text for term in question.terms}
+        return [f"{terms.get(term, removed)} → {texts.get(match, removed)}" for term, match in response.items()]
+    return []
+
+
+def review_items(answers: list[AttemptAnswer]) -> list[ReviewItem]:
+    """Pair each stored answer with its question from the pack (None if since removed)."""
+    course = current_course()
+    items = []
+    for answer in answers:
+        question = course.question(answer.question_id)
+        lines = describe_response(question, response_from_json(question, answer.response)) if question else []
+        items.append(ReviewItem(answer.position + 1, question, lines, answer.credit, answer.correct))
+    return items
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@enrollment_required
+def result(attempt_id: int):
+    """Show a graded attempt: score, pass or not, and each question with its explanation."""
+    attempt = own_attempt_or_abort(attempt_id)
+    if not attempt.is_submitted:
+        return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    course = current_course()
+    lesson = lesson_or_404(attempt.lesson_id)
+    used = len(attempts_for(attempt.enrollment_id, lesson.id))
+    return render_template(
+        "quiz/result.html",
+        course=course,
+        lesson=lesson,
+        attempt=attempt,
+        items=review_items(attempt.answers),
+        left=attempts_left(used, course),
+        form=ActionForm(),
+    )
