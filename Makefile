@@ -1,0 +1,44 @@
+# Office Manager Academy. `make run` serves the course, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format check clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(BIN)/flask --app app lms check
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
+
+# The suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL names a server.
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the same suite on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		LMS_TEST_DB=postgres $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		echo "== PostgreSQL run skipped: TEST_DATABASE_URL is not set (see README, 'Tests')."; \
+	fi
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: venv
+	$(BIN)/flask --app app lms check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

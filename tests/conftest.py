@@ -1,0 +1,187 @@
+"""Shared fixtures: a migrated database per run (SQLite, or PostgreSQL with LMS_TEST_DB=postgres),
+an app per test with empty tables, clients, and factories for users, enrollments and attempts."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_login import FlaskLoginClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from lms import create_app
+from lms.extensions import db
+from lms.models import Attempt, Enrollment, User
+from lms.services.accounts import register_user
+from lms.services.progress import enroll
+
+from .helpers import QuizAnswers
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MINI_PACK = Path(__file__).parent / "data" / "mini_pack"
+BACKEND = os.environ.get("LMS_TEST_DB", "sqlite")
+
+
+def pytest_report_header(config) -> str:
+    if BACKEND == "postgres":
+        return f"database: PostgreSQL ({os.environ.get('TEST_DATABASE_URL')})"
+    return "database: SQLite (set TEST_DATABASE_URL and LMS_TEST_DB=postgres, or run `make test`, for PostgreSQL)"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if BACKEND == "postgres":
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only: run with TEST_DATABASE_URL set (`make test` does both)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """Make a database for this run (a fresh PostgreSQL database or SQLite file) and drop it after."""
+    if BACKEND != "postgres":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        pytest.exit("LMS_TEST_DB=postgres needs TEST_DATABASE_URL", returncode=2)
+    server = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"lms_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url) -> str:
+    """Build the schema once per run with the real migrations (so they are tested too)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    with app.app_context():
+        upgrade(directory=str(PROJECT_ROOT / "migrations"))
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Per-test configuration overrides; override this fixture or update the dict before `app` is used."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated_database, app_config) -> Iterator[Flask]:
+    """An app on the run's database, with empty tables before and after the test."""
+    config = {
+        "SQLALCHEMY_DATABASE_URI": migrated_database,
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret-key",
+        "SERVER_NAME": "localhost",
+        **app_config,
+    }
+    app = create_app(config)
+    app.test_client_class = FlaskLoginClient
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def course(app):
+    return app.extensions["lms.course"]
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user (enrolled by default) and return it."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(name: str = "Learner", email: str | None = None, password: str = "correct horse battery", enrolled=True):
+        email = email or f"learner{next(counter)}@example.org"
+        user = register_user(name, email, password)
+        if enrolled:
+            enroll(user.id, app.extensions["lms.course"], None, None)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def learner(make_user) -> User:
+    return make_user("Ada Learner", "ada@example.org")
+
+
+@pytest.fixture
+def learner_client(app, learner):
+    """A test client signed in as the enrolled learner."""
+    return app.test_client(user=learner)
+
+
+@pytest.fixture
+def enrollment_of(app, course):
+    def find(user: User) -> Enrollment:
+        return db.session.execute(
+            db.select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+        ).scalar_one()
+
+    return find
+
+
+@pytest.fixture
+def quiz(app, course):
+    """Start, answer and submit quizzes through the real routes."""
+
+    class Quiz:
+        def start(self, client, lesson_id: str) -> Attempt:
+            response = client.post(f"/quizzes/{lesson_id}/attempts")
+            assert response.status_code == 303, response.get_data(as_text=True)[:500]
+            attempt_id = int(response.location.rsplit("/", 1)[-1])
+            db.session.expire_all()
+            return db.session.get(Attempt, attempt_id)
+
+        def answers(self, attempt: Attempt) -> QuizAnswers:
+            return QuizAnswers(course, attempt)
+
+        def take(self, client, lesson_id: str, correct: int | None = None):
+            """Start an attempt and submit it with `correct` questions right (all when None)."""
+            attempt = self.start(client, lesson_id)
+            data = self.answers(attempt).form(correct=correct)
+            response = client.post(f"/attempts/{attempt.id}", data=data)
+            assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+            db.session.expire_all()
+            return db.session.get(Attempt, attempt.id)
+
+    return Quiz()
