@@ -3,6 +3,7 @@ an app per test with empty tables, clients, and factories for users, enrollments
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections.abc import Iterator
@@ -75,6 +76,17 @@ def migrated_database(database_url) -> str:
     return database_url
 
 
+class IsolatedClient(FlaskLoginClient):
+    """A test client whose every request runs in its own app context, as on a real server.
+
+    Tests hold an app context for database access; without this, requests would share it, and
+    with it `g` (the signed-in user) and the database session, hiding bugs a server would show.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def _empty_tables() -> None:
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
@@ -99,7 +111,7 @@ def app(migrated_database, app_config) -> Iterator[Flask]:
         **app_config,
     }
     app = create_app(config)
-    app.test_client_class = FlaskLoginClient
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _empty_tables()
         yield app

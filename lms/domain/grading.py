@@ -13,7 +13,6 @@ import bisect
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Union
 
 from .course import (
     MatchingQuestion,
@@ -27,7 +26,7 @@ from .course import (
 # The shape of one answer, by question type: single -> option id; multiple -> set of option
 # ids; true_false -> bool; ordering -> item ids in the learner's order; matching -> term id to
 # match id. None means unanswered.
-Response = Union[str, frozenset[str], bool, tuple[str, ...], Mapping[str, str], None]
+Response = str | frozenset[str] | bool | tuple[str, ...] | Mapping[str, str] | None
 
 
 class InvalidResponse(ValueError):
@@ -81,7 +80,9 @@ def draw_questions(bank: Sequence[Question], count: int, rng: random.Random) -> 
         options = [option.id for option in question.options_to_shuffle()]
         terms = [term.id for term in question.terms] if isinstance(question, MatchingQuestion) else []
         presented.append(
-            PresentedQuestion(question.id, tuple(rng.sample(options, len(options))), tuple(rng.sample(terms, len(terms))))
+            PresentedQuestion(
+                question.id, tuple(rng.sample(options, len(options))), tuple(rng.sample(terms, len(terms)))
+            )
         )
     return tuple(presented)
 

@@ -323,9 +323,7 @@ def _load_lesson(root: Path, lesson_id: str, problems: list[Problem]) -> Lesson 
     )
 
 
-def _load_bank(
-    root: Path, lesson: Lesson, seen_ids: set[str], problems: list[Problem]
-) -> tuple[Question, ...]:
+def _load_bank(root: Path, lesson: Lesson, seen_ids: set[str], problems: list[Problem]) -> tuple[Question, ...]:
     relative = f"quizzes/{lesson.id}.yaml"
     known_problems = len(problems)
     data = _read_yaml(root, relative, problems)
@@ -498,4 +496,3 @@ def load_course_pack(root: Path | str) -> Course:
         quiz=quiz,
         readiness=readiness,
     )
-

@@ -170,7 +170,9 @@ def submit_attempt(
                 else_=LessonProgress.best_score,
             ),
             score_total=LessonProgress.score_total + score,
-            passed_at=func.coalesce(LessonProgress.passed_at, literal(now, UTCDateTime)) if result.passed else LessonProgress.passed_at,
+            passed_at=func.coalesce(LessonProgress.passed_at, literal(now, UTCDateTime))
+            if result.passed
+            else LessonProgress.passed_at,
         )
         .execution_options(synchronize_session=False)
     )

@@ -33,8 +33,8 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> None:
         return
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(LessonProgress).values(rows).on_conflict_do_nothing(
-        index_elements=["enrollment_id", "lesson_id"]
+    statement = (
+        insert(LessonProgress).values(rows).on_conflict_do_nothing(index_elements=["enrollment_id", "lesson_id"])
     )
     db.session.execute(statement)
 
@@ -58,9 +58,7 @@ def enroll(user_id: int, course: Course, code: str | None, required_code: str | 
 
 def progress_by_lesson(enrollment: Enrollment, course: Course) -> dict[str, LessonProgress]:
     """Return the enrollment's progress rows by lesson id, creating any missing (one query when none are)."""
-    rows = db.session.execute(
-        select(LessonProgress).where(LessonProgress.enrollment_id == enrollment.id)
-    ).scalars()
+    rows = db.session.execute(select(LessonProgress).where(LessonProgress.enrollment_id == enrollment.id)).scalars()
     found = {row.lesson_id: row for row in rows}
     missing = [lesson_id for lesson_id in course.lesson_ids if lesson_id not in found]
     if missing:

@@ -19,6 +19,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -32,12 +33,19 @@ from ..domain.course import (
 )
 from ..domain.grading import PresentedQuestion, Response
 
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 _EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.com.")
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired("Enter your name."), Length(max=100)])
-    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254), _EMAIL])
+    name = StringField("Full name", filters=[_strip], validators=[DataRequired("Enter your name."), Length(max=100)])
+    email = EmailField(
+        "Email", filters=[_strip], validators=[DataRequired("Enter your email."), Length(max=254), _EMAIL]
+    )
     password = PasswordField(
         "Password",
         validators=[
@@ -53,7 +61,7 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    email = EmailField("Email", filters=[_strip], validators=[DataRequired("Enter your email."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=128)])
     remember = BooleanField("Keep me signed in on this device")
     next = HiddenField()
@@ -100,7 +108,7 @@ class QuizItem:
 
 
 def _position_choices(count: int) -> list[tuple[str, str]]:
-    return [("", "Choose a position")] + [(str(n), str(n)) for n in range(1, count + 1)]
+    return [SelectChoice("", "Choose a position")] + [SelectChoice(str(n)) for n in range(1, count + 1)]
 
 
 def build_quiz_form(
@@ -119,20 +127,20 @@ def build_quiz_form(
         if isinstance(question, SingleChoiceQuestion):
             field = RadioField(
                 question.prompt,
-                choices=[(oid, texts[oid]) for oid in shown.option_order],
+                choices=[SelectChoice(oid, texts[oid]) for oid in shown.option_order],
                 validators=[InputRequired("Choose an answer.")],
             )
         elif isinstance(question, MultipleResponseQuestion):
             field = MultiCheckboxField(
                 question.prompt,
-                choices=[(oid, texts[oid]) for oid in shown.option_order],
+                choices=[SelectChoice(oid, texts[oid]) for oid in shown.option_order],
                 validators=[DataRequired("Choose at least one answer.")],
                 description="Choose all that apply.",
             )
         elif isinstance(question, TrueFalseQuestion):
             field = RadioField(
                 question.prompt,
-                choices=[("true", "True"), ("false", "False")],
+                choices=[SelectChoice("true", "True"), SelectChoice("false", "False")],
                 validators=[InputRequired("Choose true or false.")],
             )
         elif isinstance(question, OrderingQuestion):
@@ -141,14 +149,19 @@ def build_quiz_form(
                 setattr(
                     subform,
                     item_id,
-                    SelectField(texts[item_id], choices=_position_choices(len(shown.option_order)),
-                                validators=[InputRequired("Choose a position.")]),
+                    SelectField(
+                        texts[item_id],
+                        choices=_position_choices(len(shown.option_order)),
+                        validators=[InputRequired("Choose a position.")],
+                    ),
                 )
             field = FormField(subform, question.prompt, separator="-")
         elif isinstance(question, MatchingQuestion):
             term_texts = {term.id: term.text for term in question.terms}
             subform = type(f"Matching{number}", (Form,), {})
-            choices = [("", "Choose a match")] + [(oid, texts[oid]) for oid in shown.option_order]
+            choices = [SelectChoice("", "Choose a match")] + [
+                SelectChoice(oid, texts[oid]) for oid in shown.option_order
+            ]
             for term_id in shown.term_order:
                 setattr(
                     subform,
@@ -166,7 +179,7 @@ def build_quiz_form(
 
 
 def _choice_ids(field: Field) -> set[str]:
-    return {str(value) for value, _label in field.choices}
+    return {choice.value for choice in field.choices}
 
 
 def check_untampered(form: FlaskForm, items: Sequence[QuizItem], formdata) -> None:
@@ -211,4 +224,3 @@ def responses_from_form(form: FlaskForm, items: Sequence[QuizItem]) -> dict[str,
         elif isinstance(question, MatchingQuestion):
             responses[question.id] = {sub.short_name: sub.data for sub in field}
     return responses
-

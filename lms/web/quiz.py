@@ -75,9 +75,7 @@ def start(lesson_id: str):
 def _questions_or_restart(attempt: Attempt, lesson_id: str) -> tuple[Question, ...] | None:
     """Return the attempt's questions; if the pack changed under it, discard it and return None."""
     try:
-        return resolve_presented(
-            {q.id: q for q in lesson_or_404(lesson_id).questions}, presented_questions(attempt)
-        )
+        return resolve_presented({q.id: q for q in lesson_or_404(lesson_id).questions}, presented_questions(attempt))
     except StaleAttempt:
         db.session.delete(attempt)
         db.session.commit()
