@@ -68,5 +68,4 @@ def settings_from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session: long quizzes must not expire
-        "ROSTER_PAGE_SIZE": 50,
     }

@@ -1,0 +1,66 @@
+"""The `lms` command group."""
+
+import shutil
+import subprocess
+import sys
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from lms.extensions import db
+
+from .conftest import MINI_PACK, PROJECT_ROOT
+
+
+def test_check_prints_a_summary_of_the_real_pack(runner):
+    result = runner.invoke(args=["lms", "check"])
+    assert result.exit_code == 0, result.output
+    assert "5 lessons" in result.output and "course pack OK" in result.output
+    for lesson_id in ("duties", "hipaa", "education", "steps", "networking"):
+        assert lesson_id in result.output
+    assert "questions per attempt" in result.output
+
+
+def test_check_a_pack_elsewhere(runner):
+    result = runner.invoke(args=["lms", "check", "--pack", str(MINI_PACK)])
+    assert result.exit_code == 0
+    assert "Mini Course (mini-course): 2 lessons" in result.output
+    assert "alpha          6 questions (1 single, 1 multiple, 2 true_false, 1 ordering, 1 matching)" in result.output
+
+
+def test_check_lists_every_problem_and_fails(runner, tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(MINI_PACK, pack)
+    bank = pack / "quizzes" / "beta.yaml"
+    bank.write_text(bank.read_text().replace("answer: true", "answer: maybe"))
+    result = runner.invoke(args=["lms", "check", "--pack", str(pack)])
+    assert result.exit_code == 1
+    assert "quizzes/beta.yaml: questions[1].answer: must be true or false, got 'maybe'" in result.output
+
+
+def test_a_broken_pack_stops_start_up_with_the_problems(tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(MINI_PACK, pack)
+    (pack / "content" / "beta.md").unlink()
+    result = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=PROJECT_ROOT,
+        env={
+            "COURSE_PACK_PATH": str(pack),
+            "SECRET_KEY": "x",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "The course pack cannot be loaded." in result.stderr
+    assert "content/beta.md: file not found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrations_match_the_models(app):
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert diff == [], "models changed without a migration: run `flask --app app db migrate`"

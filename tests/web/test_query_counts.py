@@ -1,0 +1,59 @@
+"""Every learner page costs a fixed number of SQL statements, however much history a learner has."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from lms.extensions import db
+
+from ..conftest import MINI_PACK
+
+
+@pytest.fixture
+def app_config():
+    return {"COURSE_PACK_PATH": str(MINI_PACK)}
+
+
+@contextmanager
+def counting(engine):
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def statements_for(client, path) -> int:
+    with counting(db.engine) as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(statements)
+
+
+PAGES = ["/", "/dashboard", "/lessons/alpha", "/quizzes/alpha", "/quizzes/beta"]
+
+
+def test_learner_pages_do_not_grow_with_history(learner_client, quiz):
+    quiz.take(learner_client, "alpha", correct=1)
+    for path in PAGES:
+        statements_for(learner_client, path)  # first views write; measure steady state after
+    small = {path: statements_for(learner_client, path) for path in PAGES}
+    quiz.take(learner_client, "alpha")
+    quiz.take(learner_client, "beta", correct=2)
+    quiz.take(learner_client, "beta")
+    large = {path: statements_for(learner_client, path) for path in PAGES}
+    assert small == large
+    assert max(large.values()) <= 8, large
+
+
+def test_result_and_attempt_pages_do_not_grow_with_questions(learner_client, quiz):
+    first = quiz.take(learner_client, "alpha", correct=1)
+    second = quiz.take(learner_client, "alpha")
+    counts = {statements_for(learner_client, f"/attempts/{a.id}/result") for a in (first, second)}
+    assert len(counts) == 1 and counts.pop() <= 8
