@@ -71,10 +71,10 @@ class Readiness:
         return tuple(section.lesson_id for section in self.sections if not section.passed)
 
     def weakest(self, limit: int = 2) -> tuple[str, ...]:
-        """Lesson ids of the lowest-scoring sections not yet passed, weakest first."""
-        open_sections = [section for section in self.sections if not section.passed]
-        open_sections.sort(key=lambda section: section.score if section.score is not None else -1.0)
-        return tuple(section.lesson_id for section in open_sections[:limit])
+        """Lesson ids of the lowest-scoring attempted sections not yet passed, weakest first."""
+        failing = [section for section in self.sections if section.attempted and not section.passed]
+        failing.sort(key=lambda section: section.score)
+        return tuple(section.lesson_id for section in failing[:limit])
 
 
 def readiness_for(

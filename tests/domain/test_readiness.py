@@ -56,7 +56,7 @@ def test_missing_sections_count_zero_and_make_it_provisional():
 def test_no_attempts_at_all():
     result = readiness_for(settings(), LESSONS, {})
     assert (result.score, result.band, result.provisional) == (0, "Not yet", True)
-    assert result.weakest() == ("a", "b")
+    assert result.weakest() == (), "nothing attempted: nothing to review yet"
 
 
 def test_weights():
@@ -85,7 +85,7 @@ def test_passed_means_any_attempt_reached_the_mark_even_when_latest_counts():
     assert result.missing == ()
 
 
-def test_weakest_lists_lowest_unpassed_sections_first():
+def test_weakest_lists_lowest_failed_sections_first():
     result = readiness_for(
         ReadinessSettings(grading=GradingMethod.HIGHEST, weights={}, bands=BANDS),
         ("a", "b", "c", "d"),
@@ -95,5 +95,5 @@ def test_weakest_lists_lowest_unpassed_sections_first():
             "c": SectionAttempts.from_scores([95], 70),
         },
     )
-    assert result.weakest() == ("d", "b")
-    assert result.weakest(3) == ("d", "b", "a")
+    assert result.weakest() == ("b", "a"), "attempted and not passed, lowest first; c passed, d never tried"
+    assert result.weakest(1) == ("b",)
