@@ -62,8 +62,6 @@ def start(lesson_id: str):
     """Start a new attempt (or resume the one in progress) and go to it."""
     course = current_course()
     lesson = lesson_or_404(lesson_id)
-    if not ActionForm().validate_on_submit():
-        abort(400, description="The form was not complete.")
     try:
         attempt = start_attempt(current_enrollment(), course, lesson, _random)
     except AttemptLimitReached:

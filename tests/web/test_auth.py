@@ -119,3 +119,14 @@ def test_csrf_is_enforced(client, make_user, app_config):
     assert len(users()) == 1
     page = client.get("/account/login").get_data(as_text=True)
     assert 'name="csrf_token"' in page
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+@pytest.mark.parametrize(
+    "path", ["/enroll", "/lessons/duties/read", "/quizzes/duties/attempts", "/account/logout", "/attempts/1"]
+)
+def test_every_action_needs_the_csrf_token(app, learner, path, app_config):
+    client = app.test_client(user=learner)
+    response = client.post(path)
+    assert response.status_code == 400
+    assert "nothing was saved" in response.get_data(as_text=True)
