@@ -57,6 +57,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
+    is_instructor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     enrollments: Mapped[list[Enrollment]] = relationship(
@@ -75,15 +76,21 @@ class Enrollment(db.Model):
         UniqueConstraint("user_id", "course_id"),
         CheckConstraint("lessons_completed >= 0", name="lessons_completed_not_negative"),
         CheckConstraint("readiness_score BETWEEN 0 AND 100", name="readiness_score_range"),
+        CheckConstraint("attempts_used >= 0", name="attempts_used_not_negative"),
+        # The roster sorts and filters a course's enrollments by these.
         Index("ix_enrollments_course_readiness", "course_id", "readiness_score"),
+        Index("ix_enrollments_course_activity", "course_id", "last_activity_at"),
+        Index("ix_enrollments_course_band", "course_id", "readiness_band"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[str] = mapped_column(String(64))
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first lesson view or quiz start
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    attempts_used: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Denormalized from readiness_for() on every submit, so that rosters sort and filter in SQL.
     readiness_score: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
@@ -147,6 +154,7 @@ class Attempt(db.Model):
     __table_args__ = (
         UniqueConstraint("enrollment_id", "lesson_id", "number"),
         CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("question_count >= 1", name="question_count_positive"),
         CheckConstraint(
             "(submitted_at IS NULL AND score IS NULL AND passed IS NULL)"
             " OR (submitted_at IS NOT NULL AND score IS NOT NULL AND passed IS NOT NULL)",
@@ -169,6 +177,7 @@ class Attempt(db.Model):
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
     lesson_id: Mapped[str] = mapped_column(String(64))
     number: Mapped[int] = mapped_column(Integer)
+    question_count: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     score: Mapped[float | None] = mapped_column(Float)

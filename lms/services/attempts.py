@@ -96,6 +96,7 @@ def start_attempt(
         enrollment_id=enrollment.id,
         lesson_id=lesson.id,
         number=used + 1,
+        question_count=len(layout),
         started_at=now,
         layout=[item.to_json() for item in layout],
     )
@@ -109,6 +110,7 @@ def start_attempt(
             raise
         return winner
     enrollment.last_activity_at = now
+    enrollment.started_at = enrollment.started_at or now
     db.session.flush()
     return attempt
 

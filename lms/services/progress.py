@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain.course import Course
@@ -87,6 +87,7 @@ def record_view(enrollment: Enrollment, progress: LessonProgress, now: datetime 
     now = now or utcnow()
     progress.first_viewed_at = now
     enrollment.last_activity_at = now
+    enrollment.started_at = enrollment.started_at or now
     db.session.flush()
 
 
@@ -98,6 +99,7 @@ def mark_read(enrollment: Enrollment, progress: LessonProgress, course: Course, 
     progress.first_viewed_at = progress.first_viewed_at or now
     progress.read_at = now
     enrollment.last_activity_at = now
+    enrollment.started_at = enrollment.started_at or now
     db.session.flush()
     refresh_summary(enrollment, course, now)
 
@@ -152,13 +154,9 @@ def refresh_summary(enrollment: Enrollment, course: Course, now: datetime) -> No
     """Recompute the enrollment's completion and readiness columns from its progress rows."""
     progress = course_progress(enrollment, course)
     enrollment.lessons_completed = progress.completed
+    enrollment.attempts_used = sum(row.attempts_count for row in progress.lessons.values())
     enrollment.readiness_score = progress.readiness.score
     enrollment.readiness_band = progress.readiness.band
     if progress.completed == progress.total and enrollment.completed_at is None:
         enrollment.completed_at = now
     db.session.flush()
-
-
-def touch(enrollment_id: int, now: datetime) -> None:
-    """Set an enrollment's last activity time without loading it."""
-    db.session.execute(update(Enrollment).where(Enrollment.id == enrollment_id).values(last_activity_at=now))

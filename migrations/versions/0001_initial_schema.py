@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 07:58:08.591410
+Create Date: 2026-11-27 08:09:36.812845
 
 """
 from alembic import op
@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('is_instructor', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('email = lower(email)', name=op.f('ck_users_email_lowercase')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
@@ -33,11 +34,14 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.String(length=64), nullable=False),
     sa.Column('enrolled_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_activity_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('lessons_completed', sa.Integer(), server_default=sa.text('0'), nullable=False),
+    sa.Column('attempts_used', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('readiness_score', sa.Float(), server_default=sa.text('0'), nullable=False),
     sa.Column('readiness_band', sa.String(length=40), server_default='', nullable=False),
+    sa.CheckConstraint('attempts_used >= 0', name=op.f('ck_enrollments_attempts_used_not_negative')),
     sa.CheckConstraint('lessons_completed >= 0', name=op.f('ck_enrollments_lessons_completed_not_negative')),
     sa.CheckConstraint('readiness_score BETWEEN 0 AND 100', name=op.f('ck_enrollments_readiness_score_range')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_enrollments_user_id_users'), ondelete='CASCADE'),
@@ -45,6 +49,8 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'course_id', name=op.f('uq_enrollments_user_id_course_id'))
     )
     with op.batch_alter_table('enrollments', schema=None) as batch_op:
+        batch_op.create_index('ix_enrollments_course_activity', ['course_id', 'last_activity_at'], unique=False)
+        batch_op.create_index('ix_enrollments_course_band', ['course_id', 'readiness_band'], unique=False)
         batch_op.create_index('ix_enrollments_course_readiness', ['course_id', 'readiness_score'], unique=False)
 
     op.create_table('attempts',
@@ -52,6 +58,7 @@ def upgrade():
     sa.Column('enrollment_id', sa.Integer(), nullable=False),
     sa.Column('lesson_id', sa.String(length=64), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('question_count', sa.Integer(), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('score', sa.Float(), nullable=True),
@@ -59,6 +66,7 @@ def upgrade():
     sa.Column('layout', sa.JSON(), nullable=False),
     sa.CheckConstraint('(submitted_at IS NULL AND score IS NULL AND passed IS NULL) OR (submitted_at IS NOT NULL AND score IS NOT NULL AND passed IS NOT NULL)', name=op.f('ck_attempts_graded_exactly_when_submitted')),
     sa.CheckConstraint('number >= 1', name=op.f('ck_attempts_number_positive')),
+    sa.CheckConstraint('question_count >= 1', name=op.f('ck_attempts_question_count_positive')),
     sa.CheckConstraint('score BETWEEN 0 AND 100', name=op.f('ck_attempts_score_range')),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_attempts_enrollment_id_enrollments'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempts')),
@@ -121,6 +129,8 @@ def downgrade():
     op.drop_table('attempts')
     with op.batch_alter_table('enrollments', schema=None) as batch_op:
         batch_op.drop_index('ix_enrollments_course_readiness')
+        batch_op.drop_index('ix_enrollments_course_band')
+        batch_op.drop_index('ix_enrollments_course_activity')
 
     op.drop_table('enrollments')
     op.drop_table('users')
