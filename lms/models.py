@@ -156,8 +156,8 @@ class Attempt(db.Model):
         CheckConstraint("number >= 1", name="number_positive"),
         CheckConstraint("question_count >= 1", name="question_count_positive"),
         CheckConstraint(
-            "(submitted_at IS NULL AND score IS NULL AND passed IS NULL)"
-            " OR (submitted_at IS NOT NULL AND score IS NOT NULL AND passed IS NOT NULL)",
+            "(submitted_at IS NULL AND score IS NULL AND points IS NULL AND passed IS NULL)"
+            " OR (submitted_at IS NOT NULL AND score IS NOT NULL AND points IS NOT NULL AND passed IS NOT NULL)",
             name="graded_exactly_when_submitted",
         ),
         CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
@@ -180,7 +180,8 @@ class Attempt(db.Model):
     question_count: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    score: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)  # percent, rounded to 2 places
+    points: Mapped[float | None] = mapped_column(Float)  # exact sum of credits: statistics use it
     passed: Mapped[bool | None] = mapped_column(Boolean)
     # The questions as shown: [{"q": question id, "o": option ids in order, "t": term ids}].
     layout: Mapped[list] = mapped_column(JSON)

@@ -71,6 +71,11 @@ class AttemptResult:
     passed: bool
     results: tuple[QuestionResult, ...]
 
+    @property
+    def points(self) -> float:
+        """The exact sum of credits (score is this as a rounded percentage)."""
+        return sum(result.credit for result in self.results)
+
 
 def draw_questions(bank: Sequence[Question], count: int, rng: random.Random) -> tuple[PresentedQuestion, ...]:
     """Draw count questions from the bank in random order, each with its parts shuffled."""

@@ -138,7 +138,7 @@ def submit_attempt(
     claimed = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(submitted_at=now, score=result.score, passed=result.passed)
+        .values(submitted_at=now, score=result.score, points=result.points, passed=result.passed)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 08:09:36.812845
+Create Date: 2026-11-27 08:11:05.398069
 
 """
 from alembic import op
@@ -62,9 +62,10 @@ def upgrade():
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('score', sa.Float(), nullable=True),
+    sa.Column('points', sa.Float(), nullable=True),
     sa.Column('passed', sa.Boolean(), nullable=True),
     sa.Column('layout', sa.JSON(), nullable=False),
-    sa.CheckConstraint('(submitted_at IS NULL AND score IS NULL AND passed IS NULL) OR (submitted_at IS NOT NULL AND score IS NOT NULL AND passed IS NOT NULL)', name=op.f('ck_attempts_graded_exactly_when_submitted')),
+    sa.CheckConstraint('(submitted_at IS NULL AND score IS NULL AND points IS NULL AND passed IS NULL) OR (submitted_at IS NOT NULL AND score IS NOT NULL AND points IS NOT NULL AND passed IS NOT NULL)', name=op.f('ck_attempts_graded_exactly_when_submitted')),
     sa.CheckConstraint('number >= 1', name=op.f('ck_attempts_number_positive')),
     sa.CheckConstraint('question_count >= 1', name=op.f('ck_attempts_question_count_positive')),
     sa.CheckConstraint('score BETWEEN 0 AND 100', name=op.f('ck_attempts_score_range')),
