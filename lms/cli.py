@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from pathlib import Path
 
@@ -11,8 +12,12 @@ from flask.cli import AppGroup
 
 from .domain.course import QUESTION_TYPES, Course
 from .domain.loading import CoursePackError, load_course_pack
+from .extensions import db
+from .services.accounts import EmailTaken, create_instructor, has_instructor, user_by_email
 
 lms = AppGroup("lms", help="Course pack and learner data commands.")
+
+FIRST_INSTRUCTOR_EMAIL = "instructor@example.org"
 
 
 def pack_summary(course: Course) -> str:
@@ -53,6 +58,53 @@ def check_command(pack: Path | None) -> None:
         raise SystemExit(1) from error
     click.echo(pack_summary(course))
     click.echo("course pack OK")
+
+
+@lms.command("create-instructor")
+@click.argument("email")
+@click.option("--name", default="Course Instructor", show_default=True, help="Display name for a new account.")
+@click.option("--generate-password", is_flag=True, help="Generate a password and print it once, instead of asking.")
+def create_instructor_command(email: str, name: str, generate_password: bool) -> None:
+    """Create an instructor account, or make an existing account an instructor."""
+    password = None
+    if generate_password:
+        password = secrets.token_urlsafe(12)
+    try:
+        user, created = create_instructor(name, email, password or _ask_password_if_new(email))
+    except (EmailTaken, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    if created:
+        click.echo(f"Created instructor {user.email}.")
+        if generate_password:
+            click.echo(f"Password (shown once): {password}")
+    else:
+        click.echo(f"{user.email} is now an instructor (password unchanged).")
+
+
+def _ask_password_if_new(email: str) -> str | None:
+    if user_by_email(email) is not None:
+        return None
+    password = click.prompt("Password for the new instructor", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.ClickException("use at least 8 characters")
+    return password
+
+
+@lms.command("bootstrap")
+def bootstrap_command() -> None:
+    """Create a first instructor when there is none, printing its sign-in details once."""
+    if has_instructor():
+        return
+    password = secrets.token_urlsafe(12)
+    create_instructor("Course Instructor", FIRST_INSTRUCTOR_EMAIL, password)
+    db.session.commit()
+    click.echo("")
+    click.echo("  First instructor account (shown once; change it or make your own with")
+    click.echo("  `flask --app app lms create-instructor EMAIL`):")
+    click.echo(f"    email:    {FIRST_INSTRUCTOR_EMAIL}")
+    click.echo(f"    password: {password}")
+    click.echo("")
 
 
 def init_app(app: Flask) -> None:

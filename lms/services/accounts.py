@@ -46,6 +46,26 @@ def register_user(name: str, email: str, password: str) -> User:
     return user
 
 
+def create_instructor(name: str, email: str, password: str | None) -> tuple[User, bool]:
+    """Create an instructor, or promote an existing account (its password unchanged); return (user, created)."""
+    user = user_by_email(email)
+    if user is not None:
+        user.is_instructor = True
+        db.session.flush()
+        return user, False
+    if not password:
+        raise ValueError("a new instructor needs a password")
+    user = register_user(name, email, password)
+    user.is_instructor = True
+    db.session.flush()
+    return user, True
+
+
+def has_instructor() -> bool:
+    """True if any account is an instructor."""
+    return db.session.execute(select(User.id).where(User.is_instructor).limit(1)).first() is not None
+
+
 def authenticate(email: str, password: str) -> User | None:
     """Return the user if the email and password match, else None, in the same time either way."""
     user = user_by_email(email)

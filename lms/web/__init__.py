@@ -8,7 +8,7 @@ from flask import Flask
 
 from ..extensions import db, login_manager
 from ..models import User
-from . import auth, course, errors, quiz
+from . import auth, course, errors, instructor, quiz
 from .access import current_course, current_enrollment
 from .forms import ActionForm
 
@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
-    for blueprint in (auth.bp, course.bp, quiz.bp):
+    for blueprint in (auth.bp, course.bp, quiz.bp, instructor.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     app.jinja_env.filters["time"] = format_time

@@ -50,6 +50,19 @@ def enrollment_required(view):
     return wrapped
 
 
+def instructor_required(view):
+    """Let only instructors through: anonymous users go to sign in, learners get 403."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_instructor:
+            abort(403, description="This page is for instructors.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def own_attempt_or_abort(attempt_id: int) -> Attempt:
     """Return the current learner's attempt; 404 if it does not exist, 403 if it is someone else's."""
     attempt = db.get_or_404(Attempt, attempt_id, description="There is no such quiz attempt.")

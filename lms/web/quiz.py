@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from ..domain.course import (
-    MatchingQuestion,
-    MultipleResponseQuestion,
-    OrderingQuestion,
-    Question,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
-)
-from ..domain.grading import InvalidResponse, Response, StaleAttempt, resolve_presented, response_from_json
+from ..domain.course import Question
+from ..domain.grading import InvalidResponse, StaleAttempt, resolve_presented
 from ..extensions import db
-from ..models import Attempt, AttemptAnswer
+from ..models import Attempt
 from ..services.attempts import (
     AttemptLimitReached,
     attempts_for,
@@ -29,6 +21,7 @@ from ..services.attempts import (
 from ..services.progress import lesson_progress
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404, own_attempt_or_abort
 from .forms import ActionForm, QuizFormError, build_quiz_form, check_untampered, responses_from_form
+from .presenters import review_items
 
 bp = Blueprint("quiz", __name__)
 _random = random.SystemRandom()
@@ -119,48 +112,6 @@ def take(attempt_id: int):
     return redirect(url_for("quiz.result", attempt_id=attempt.id), code=303)
 
 
-@dataclass(frozen=True)
-class ReviewItem:
-    """One graded question as the result page shows it."""
-
-    number: int
-    question: Question | None
-    answer: list[str]
-    credit: float
-    correct: bool
-
-
-def describe_response(question: Question, response: Response) -> list[str]:
-    """Return the learner's answer as lines of text, in their own terms."""
-    if response is None:
-        return ["(no answer)"]
-    texts = {option.id: option.text for option in question.options_to_shuffle()}
-    removed = "(option since removed)"
-    if isinstance(question, SingleChoiceQuestion):
-        return [texts.get(response, removed)]
-    if isinstance(question, MultipleResponseQuestion):
-        return [texts.get(option, removed) for option in sorted(response, key=lambda o: texts.get(o, ""))]
-    if isinstance(question, TrueFalseQuestion):
-        return ["True" if response else "False"]
-    if isinstance(question, OrderingQuestion):
-        return [f"{n}. {texts.get(item, removed)}" for n, item in enumerate(response, start=1)]
-    if isinstance(question, MatchingQuestion):
-        terms = {term.id: term.text for term in question.terms}
-        return [f"{terms.get(term, removed)} → {texts.get(match, removed)}" for term, match in response.items()]
-    return []
-
-
-def review_items(answers: list[AttemptAnswer]) -> list[ReviewItem]:
-    """Pair each stored answer with its question from the pack (None if since removed)."""
-    course = current_course()
-    items = []
-    for answer in answers:
-        question = course.question(answer.question_id)
-        lines = describe_response(question, response_from_json(question, answer.response)) if question else []
-        items.append(ReviewItem(answer.position + 1, question, lines, answer.credit, answer.correct))
-    return items
-
-
 @bp.route("/attempts/<int:attempt_id>/result")
 @enrollment_required
 def result(attempt_id: int):
@@ -176,7 +127,7 @@ def result(attempt_id: int):
         course=course,
         lesson=lesson,
         attempt=attempt,
-        items=review_items(attempt.answers),
+        items=review_items(attempt.answers, course.question),
         left=attempts_left(used, course),
         form=ActionForm(),
     )

@@ -1,0 +1,238 @@
+"""Quiz analysis for instructors: item statistics and distractor counts, aggregated in SQL.
+
+Four grouped queries feed the pure formulas in domain.statistics, whatever the number of
+attempts: attempt totals, per-question (credit, rest) counts, per-position sums and response
+counts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import Text, cast, func, select
+
+from ..domain.course import (
+    Course,
+    Lesson,
+    MatchingQuestion,
+    MultipleResponseQuestion,
+    OrderingQuestion,
+    Question,
+    SingleChoiceQuestion,
+    TrueFalseQuestion,
+)
+from ..domain.grading import response_from_json
+from ..domain.statistics import (
+    Flag,
+    ItemStatistics,
+    ItemSums,
+    Moments,
+    cronbach_alpha,
+    flags_for,
+    item_statistics,
+    median_from_counts,
+    sorted_pair_sum,
+)
+from ..extensions import db
+from ..models import Attempt, AttemptAnswer, Enrollment
+
+BASES = {"first": "First attempts", "all": "All attempts"}
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    label: str
+    count: int
+    percent: float
+    correct: bool
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    question: Question
+    stats: ItemStatistics
+    flags: tuple[Flag, ...]
+    options: list[OptionCount]
+    option_note: str
+
+
+@dataclass(frozen=True)
+class QuizAnalysis:
+    lesson: Lesson
+    basis: str
+    attempts: int
+    mean: float | None
+    median: float | None
+    sd: float | None
+    alpha: float | None
+    score_histogram: list[int]  # attempts per 10-point score bucket
+    questions: list[QuestionAnalysis]
+    unused_questions: list[Question]
+
+
+def _scope(course: Course, lesson: Lesson, basis: str):
+    query = (
+        select(Attempt.id, Attempt.points, Attempt.score, Attempt.question_count)
+        .join(Enrollment, Enrollment.id == Attempt.enrollment_id)
+        .where(Enrollment.course_id == course.id, Attempt.lesson_id == lesson.id, Attempt.submitted_at.is_not(None))
+    )
+    if basis == "first":
+        query = query.where(Attempt.number == 1)
+    return query.subquery("scope")
+
+
+def _histogram(score_counts: dict[float, int]) -> list[int]:
+    buckets = [0] * 10
+    for score, count in score_counts.items():
+        buckets[min(9, int(score // 10))] += count
+    return buckets
+
+
+def _option_counts(question: Question, responses: dict[str, int], answered: int) -> tuple[list[OptionCount], str]:
+    """Count how often each option was chosen (or, for ordering and matching, placed right)."""
+    chosen: dict[str, int] = defaultdict(int)
+    blank = 0
+    for text, count in responses.items():
+        response = response_from_json(question, json.loads(text)) if text is not None else None
+        if response is None:
+            blank += count
+            continue
+        if isinstance(question, SingleChoiceQuestion):
+            chosen[response] += count
+        elif isinstance(question, MultipleResponseQuestion):
+            for option in response:
+                chosen[option] += count
+        elif isinstance(question, TrueFalseQuestion):
+            chosen["true" if response else "false"] += count
+        elif isinstance(question, OrderingQuestion):
+            for position, item in enumerate(response):
+                if position < len(question.sequence) and question.sequence[position].id == item:
+                    chosen[item] += count
+        elif isinstance(question, MatchingQuestion):
+            for term, match in response.items():
+                if question.key.get(term) == match:
+                    chosen[term] += count
+
+    def row(label: str, key: str, correct: bool) -> OptionCount:
+        count = chosen.get(key, 0)
+        return OptionCount(label, count, 100.0 * count / answered if answered else 0.0, correct)
+
+    if isinstance(question, SingleChoiceQuestion):
+        rows = [row(o.text, o.id, o.id == question.answer_id) for o in question.options]
+        note = "How often each option was chosen."
+    elif isinstance(question, MultipleResponseQuestion):
+        rows = [row(o.text, o.id, o.id in question.answer_ids) for o in question.options]
+        note = "How often each option was ticked (a learner may tick several)."
+    elif isinstance(question, TrueFalseQuestion):
+        rows = [row("True", "true", question.answer), row("False", "false", not question.answer)]
+        note = "How often each answer was chosen."
+    elif isinstance(question, OrderingQuestion):
+        rows = [row(f"{n}. {item.text}", item.id, True) for n, item in enumerate(question.sequence, start=1)]
+        note = "How often each item was put in its right place."
+    elif isinstance(question, MatchingQuestion):
+        matches = {m.id: m.text for m in question.matches}
+        rows = [row(f"{t.text} → {matches[question.key[t.id]]}", t.id, True) for t in question.terms]
+        note = "How often each term was given its right match."
+    else:
+        rows, note = [], ""
+    if blank:
+        rows.append(OptionCount("(no answer)", blank, 100.0 * blank / answered if answered else 0.0, False))
+    return rows, note
+
+
+def quiz_analysis(course: Course, lesson: Lesson, basis: str = "first") -> QuizAnalysis:
+    """Analyse one section quiz over first attempts (default) or all attempts: four queries."""
+    scope = _scope(course, lesson, basis)
+
+    # 1. Attempt totals: scores for mean, median and histogram; points for alpha.
+    score_counts: dict[float, int] = defaultdict(int)
+    points = Moments(0, 0.0, 0.0)
+    scores = Moments(0, 0.0, 0.0)
+    lengths: set[int] = set()
+    for points_value, score, length, count in db.session.execute(
+        select(scope.c.points, scope.c.score, scope.c.question_count, func.count()).group_by(
+            scope.c.points, scope.c.score, scope.c.question_count
+        )
+    ):
+        score_counts[score] += count
+        lengths.add(length)
+        points = Moments(
+            points.n + count, points.total + count * points_value, points.total_sq + count * points_value**2
+        )
+        scores = Moments(scores.n + count, scores.total + count * score, scores.total_sq + count * score**2)
+
+    # 2. Per question: how many attempts had each (credit, rest of attempt) pair.
+    rest = scope.c.points - AttemptAnswer.credit
+    joint: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for question_id, credit, rest_value, count in db.session.execute(
+        select(AttemptAnswer.question_id, AttemptAnswer.credit, rest, func.count())
+        .join(scope, scope.c.id == AttemptAnswer.attempt_id)
+        .group_by(AttemptAnswer.question_id, AttemptAnswer.credit, rest)
+    ):
+        joint[question_id].append((credit, rest_value, count))
+
+    # 3. Per position in the attempt, for Cronbach's alpha over the drawn slots.
+    positions = [
+        Moments(n, total, total_sq)
+        for _position, n, total, total_sq in db.session.execute(
+            select(
+                AttemptAnswer.position,
+                func.count(),
+                func.sum(AttemptAnswer.credit),
+                func.sum(AttemptAnswer.credit * AttemptAnswer.credit),
+            )
+            .join(scope, scope.c.id == AttemptAnswer.attempt_id)
+            .group_by(AttemptAnswer.position)
+            .order_by(AttemptAnswer.position)
+        )
+    ]
+
+    # 4. Distinct responses per question, for the distractor analysis.
+    response_text = cast(AttemptAnswer.response, Text)
+    responses: dict[str, dict] = defaultdict(dict)
+    for question_id, text, count in db.session.execute(
+        select(AttemptAnswer.question_id, response_text, func.count())
+        .join(scope, scope.c.id == AttemptAnswer.attempt_id)
+        .group_by(AttemptAnswer.question_id, response_text)
+    ):
+        responses[question_id][text] = count
+
+    analysed, unused = [], []
+    for question in lesson.questions:
+        cells = joint.get(question.id)
+        if not cells:
+            unused.append(question)
+            continue
+        x_counts: dict[float, int] = defaultdict(int)
+        y_counts: dict[float, int] = defaultdict(int)
+        for credit, rest_value, count in cells:
+            x_counts[credit] += count
+            y_counts[rest_value] += count
+        sums = ItemSums(
+            n=sum(count for _, _, count in cells),
+            sx=sum(count * x for x, _, count in cells),
+            sxx=sum(count * x * x for x, _, count in cells),
+            sy=sum(count * y for _, y, count in cells),
+            syy=sum(count * y * y for _, y, count in cells),
+            sxy=sum(count * x * y for x, y, count in cells),
+            sorted_sxy=sorted_pair_sum(x_counts, y_counts),
+        )
+        stats = item_statistics(sums)
+        options, note = _option_counts(question, responses.get(question.id, {}), sums.n)
+        analysed.append(QuestionAnalysis(question, stats, flags_for(stats), options, note))
+
+    alpha = cronbach_alpha(positions, points) if len(lengths) == 1 else None
+    return QuizAnalysis(
+        lesson=lesson,
+        basis=basis,
+        attempts=scores.n,
+        mean=scores.mean,
+        median=median_from_counts(score_counts),
+        sd=scores.sd,
+        alpha=alpha,
+        score_histogram=_histogram(score_counts),
+        questions=analysed,
+        unused_questions=unused,
+    )
