@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import random
 import secrets
+import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .domain.cohort import pick_special_questions, simulate_cohort
 from .domain.course import QUESTION_TYPES, Course
 from .domain.loading import CoursePackError, load_course_pack
 from .extensions import db
 from .services.accounts import EmailTaken, create_instructor, has_instructor, user_by_email
+from .services.demo import DEMO_PASSWORD, demo_learners_present, write_cohort
 
 lms = AppGroup("lms", help="Course pack and learner data commands.")
 
@@ -105,6 +110,30 @@ def bootstrap_command() -> None:
     click.echo(f"    email:    {FIRST_INSTRUCTOR_EMAIL}")
     click.echo(f"    password: {password}")
     click.echo("")
+
+
+@lms.command("demo")
+@click.option("--learners", default=200, show_default=True, type=click.IntRange(1, 1_000_000), help="Cohort size.")
+@click.option("--seed", default=2026, show_default=True, type=int, help="Random seed: the same seed, the same cohort.")
+def demo_command(learners: int, seed: int) -> None:
+    """Fill the database with a realistic simulated cohort (mixed progress, retakes, hard and broken questions)."""
+    course: Course = current_app.extensions["lms.course"]
+    if demo_learners_present():
+        raise click.ClickException("this database already holds demo learners; use a fresh database")
+    rng = random.Random(seed)
+    hard, broken = pick_special_questions(course, rng)
+    cohort = simulate_cohort(course, learners, rng, datetime.now(UTC), broken_questions=broken, hard_questions=hard)
+    started = time.perf_counter()
+    with click.progressbar(length=learners, label="Writing learners", show_pos=True) as bar:
+        counts = write_cohort(course, cohort, on_batch=bar.update)
+    db.session.commit()
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"{counts.learners} learners, {counts.attempts} attempts, {counts.answers} answers in {elapsed:.1f} s."
+    )
+    click.echo(f"Hard questions: {', '.join(sorted(hard))}")
+    click.echo(f"Broken questions (negative discrimination): {', '.join(sorted(broken))}")
+    click.echo(f"Demo learners sign in with their email and the password {DEMO_PASSWORD!r}.")
 
 
 def init_app(app: Flask) -> None:
