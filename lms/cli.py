@@ -128,9 +128,7 @@ def demo_command(learners: int, seed: int) -> None:
         counts = write_cohort(course, cohort, on_batch=bar.update)
     db.session.commit()
     elapsed = time.perf_counter() - started
-    click.echo(
-        f"{counts.learners} learners, {counts.attempts} attempts, {counts.answers} answers in {elapsed:.1f} s."
-    )
+    click.echo(f"{counts.learners} learners, {counts.attempts} attempts, {counts.answers} answers in {elapsed:.1f} s.")
     click.echo(f"Hard questions: {', '.join(sorted(hard))}")
     click.echo(f"Broken questions (negative discrimination): {', '.join(sorted(broken))}")
     click.echo(f"Demo learners sign in with their email and the password {DEMO_PASSWORD!r}.")

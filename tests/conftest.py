@@ -7,6 +7,7 @@ import contextvars
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from lms import create_app
 from lms.extensions import db
-from lms.models import Attempt, Enrollment, User
+from lms.models import Attempt, AttemptAnswer, Enrollment, User
 from lms.services.accounts import register_user
 from lms.services.progress import enroll
 
@@ -84,6 +85,8 @@ class IsolatedClient(FlaskLoginClient):
     """
 
     def open(self, *args, **kwargs):
+        # Buffered, so that a streamed body is also produced inside the request's own context.
+        kwargs["buffered"] = True
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
@@ -197,3 +200,54 @@ def quiz(app, course):
             return db.session.get(Attempt, attempt.id)
 
     return Quiz()
+
+
+@pytest.fixture
+def instructor(make_user) -> User:
+    user = make_user("Irene Instructor", "irene@example.org", enrolled=False)
+    user.is_instructor = True
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def instructor_client(app, instructor):
+    return app.test_client(user=instructor)
+
+
+@pytest.fixture
+def make_attempt(app):
+    """Insert a submitted attempt with given (question id, response, credit) answers, in that order."""
+
+    def make(enrollment: Enrollment, lesson_id: str, answers, number: int = 1, minutes: int = 5) -> Attempt:
+        points = sum(credit for _, _, credit in answers)
+        started = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+        attempt = Attempt(
+            enrollment_id=enrollment.id,
+            lesson_id=lesson_id,
+            number=number,
+            question_count=len(answers),
+            started_at=started,
+            submitted_at=started + timedelta(minutes=minutes),
+            points=points,
+            score=round(100 * points / len(answers), 2),
+            passed=100 * points / len(answers) >= 60,
+            layout=[{"q": question_id} for question_id, _, _ in answers],
+        )
+        db.session.add(attempt)
+        db.session.flush()
+        for position, (question_id, response, credit) in enumerate(answers):
+            db.session.add(
+                AttemptAnswer(
+                    attempt_id=attempt.id,
+                    position=position,
+                    question_id=question_id,
+                    response=response,
+                    credit=credit,
+                    correct=credit == 1,
+                )
+            )
+        db.session.commit()
+        return attempt
+
+    return make

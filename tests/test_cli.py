@@ -6,8 +6,10 @@ import sys
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from werkzeug.security import check_password_hash
 
 from lms.extensions import db
+from lms.models import Enrollment, User
 
 from .conftest import MINI_PACK, PROJECT_ROOT
 
@@ -64,3 +66,45 @@ def test_migrations_match_the_models(app):
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == [], "models changed without a migration: run `flask --app app db migrate`"
+
+
+def instructors():
+    return db.session.execute(db.select(User).where(User.is_instructor)).scalars().all()
+
+
+def test_create_instructor_with_a_generated_password(runner):
+    result = runner.invoke(args=["lms", "create-instructor", "Teach@Example.org", "--generate-password"])
+    assert result.exit_code == 0, result.output
+    password = result.output.split("Password (shown once): ")[1].strip()
+    (user,) = instructors()
+    assert user.email == "teach@example.org" and check_password_hash(user.password_hash, password)
+
+
+def test_create_instructor_asks_for_a_password(runner):
+    result = runner.invoke(args=["lms", "create-instructor", "t@example.org"], input="a long secret\na long secret\n")
+    assert result.exit_code == 0, result.output
+    assert check_password_hash(instructors()[0].password_hash, "a long secret")
+    short = runner.invoke(args=["lms", "create-instructor", "u@example.org"], input="short\nshort\n")
+    assert short.exit_code == 1 and "at least 8 characters" in short.output
+
+
+def test_create_instructor_promotes_an_existing_learner(runner, learner):
+    result = runner.invoke(args=["lms", "create-instructor", learner.email])
+    assert result.exit_code == 0 and "now an instructor (password unchanged)" in result.output
+    assert [u.email for u in instructors()] == [learner.email]
+
+
+def test_bootstrap_creates_one_first_instructor_once(runner):
+    first = runner.invoke(args=["lms", "bootstrap"])
+    assert "instructor@example.org" in first.output and "password:" in first.output
+    assert runner.invoke(args=["lms", "bootstrap"]).output == ""
+    assert len(instructors()) == 1
+
+
+def test_demo_fills_a_cohort_and_refuses_to_run_twice(runner):
+    result = runner.invoke(args=["lms", "demo", "--learners", "40", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "40 learners" in result.output and "Broken questions" in result.output
+    assert db.session.execute(db.select(db.func.count()).select_from(Enrollment)).scalar_one() == 40
+    again = runner.invoke(args=["lms", "demo", "--learners", "5"])
+    assert again.exit_code == 1 and "already holds demo learners" in again.output

@@ -209,8 +209,7 @@ def roster_summary(course: Course) -> RosterSummary:
 
     # Buckets by comparisons: casts to integer round on PostgreSQL but truncate on SQLite.
     buckets = [
-        learners_where((score >= 10 * index) & (score < 10 * (index + 1)))
-        for index in range(HISTOGRAM_BUCKETS - 1)
+        learners_where((score >= 10 * index) & (score < 10 * (index + 1))) for index in range(HISTOGRAM_BUCKETS - 1)
     ] + [learners_where(score >= 10 * (HISTOGRAM_BUCKETS - 1))]
     row = db.session.execute(
         select(
