@@ -67,5 +67,11 @@ def settings_from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "").split(),
+        "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        # memory:// is per process: with several workers use a shared store, e.g. redis://host:6379.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session: long quizzes must not expire
     }

@@ -111,6 +111,7 @@ def app(migrated_database, app_config) -> Iterator[Flask]:
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret-key",
         "SERVER_NAME": "localhost",
+        "RATELIMIT_ENABLED": False,
         **app_config,
     }
     app = create_app(config)

@@ -18,6 +18,14 @@ class EmailTaken(ValueError):
     """Raised when an account with this email (in any letter case) already exists."""
 
 
+class WrongPassword(PermissionError):
+    """Raised when the password given to confirm an action is not the account's."""
+
+
+class LastInstructor(PermissionError):
+    """Raised when deleting the only instructor would leave the course without one."""
+
+
 def normalize_email(email: str) -> str:
     """Return the canonical form of an email address: trimmed and lowercase."""
     return email.strip().lower()
@@ -73,3 +81,24 @@ def authenticate(email: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password and end every other session; raise WrongPassword if current is wrong."""
+    if not check_password_hash(user.password_hash, current):
+        raise WrongPassword("the current password is not right")
+    user.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
+    user.session_version += 1
+    db.session.flush()
+
+
+def delete_account(user: User, password: str) -> None:
+    """Delete an account and, through the database's cascades, all its records."""
+    if not check_password_hash(user.password_hash, password):
+        raise WrongPassword("the password is not right")
+    if user.is_instructor:
+        others = db.session.execute(select(User.id).where(User.is_instructor, User.id != user.id).limit(1)).first()
+        if others is None:
+            raise LastInstructor("the course needs at least one instructor")
+    db.session.delete(user)
+    db.session.flush()

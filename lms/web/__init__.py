@@ -8,15 +8,18 @@ from flask import Flask
 
 from ..extensions import db, login_manager
 from ..models import User
-from . import auth, course, errors, instructor, quiz
+from . import account, auth, course, errors, instructor, quiz, security
 from .access import current_course, current_enrollment
 from .forms import ActionForm
 
 
-def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def _load_user(session_id: str) -> User | None:
+    """Load the signed-in user; a session from before a password change no longer matches."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
 
 
 def format_time(value: datetime | None) -> str:
@@ -35,9 +38,10 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
-    for blueprint in (auth.bp, course.bp, quiz.bp, instructor.bp):
+    for blueprint in (auth.bp, account.bp, course.bp, quiz.bp, instructor.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
+    security.init_app(app)
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["score"] = format_score
     app.jinja_env.globals.update(

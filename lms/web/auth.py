@@ -5,15 +5,27 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db
-from ..services.accounts import EmailTaken, authenticate, register_user
+from ..extensions import db, limiter
+from ..services.accounts import EmailTaken, authenticate, normalize_email, register_user
 from .access import is_safe_redirect
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
+# One message for every limit, so that it tells nothing about which account or address tripped it.
+THROTTLED = "Too many attempts. Wait a few minutes, then try again."
+PER_ADDRESS = "10 per minute;100 per hour"
+PER_ACCOUNT = "5 per minute;30 per hour"
+
+
+def _account_key() -> str:
+    """Rate-limit key for the account a sign-in or registration names."""
+    return "account:" + normalize_email(request.form.get("email", ""))[:254]
+
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(PER_ADDRESS, methods=["POST"], error_message=THROTTLED)
+@limiter.limit(PER_ACCOUNT, key_func=_account_key, methods=["POST"], error_message=THROTTLED)
 def register():
     """Create an account and sign in."""
     if current_user.is_authenticated:
@@ -34,6 +46,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(PER_ADDRESS, methods=["POST"], error_message=THROTTLED)
+@limiter.limit(PER_ACCOUNT, key_func=_account_key, methods=["POST"], error_message=THROTTLED)
 def login():
     """Sign in with email and password; go back to a page on this site afterwards."""
     if current_user.is_authenticated:

@@ -20,7 +20,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.course import (
@@ -32,6 +32,7 @@ from ..domain.course import (
     TrueFalseQuestion,
 )
 from ..domain.grading import PresentedQuestion, Response
+from ..domain.passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 
 
 def _strip(value: str | None) -> str | None:
@@ -48,21 +49,56 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
-        validators=[
-            DataRequired("Choose a password."),
-            Length(min=8, max=128, message="Use 8 to 128 characters."),
-        ],
-        description="At least 8 characters.",
+        validators=[DataRequired("Choose a password.")],
+        description=f"At least {MIN_LENGTH} characters; not a common password.",
     )
     confirm = PasswordField(
         "Repeat password",
         validators=[DataRequired("Repeat the password."), EqualTo("password", "The passwords do not match.")],
     )
 
+    def validate_password(self, field) -> None:
+        problems = password_problems(field.data or "", self.email.data or "", self.name.data or "")
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a new password.")],
+        description=f"At least {MIN_LENGTH} characters; not a common password. You stay signed in here; "
+        "every other device is signed out.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired("Repeat the new password."), EqualTo("password", "The passwords do not match.")],
+    )
+
+    def __init__(self, *args, email: str = "", name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._email, self._name = email, name
+
+    def validate_password(self, field) -> None:
+        problems = password_problems(field.data or "", self._email, self._name)
+        if field.data and field.data == self.current.data:
+            problems.append("Choose a password different from the current one.")
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm.")])
+    confirm = BooleanField(
+        "I understand that my progress, quiz attempts and account are deleted for good",
+        validators=[DataRequired("Tick the box to confirm.")],
+    )
+
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", filters=[_strip], validators=[DataRequired("Enter your email."), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=128)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)])
     remember = BooleanField("Keep me signed in on this device")
     next = HiddenField()
 

@@ -70,10 +70,10 @@ def _roster_form(course: Course) -> RosterForm:
 def _filters(form: RosterForm) -> RosterFilters:
     return RosterFilters(
         search=form.q.data or "",
-        band=form.band.data or None,
-        status=form.status.data or None,
-        sort=form.sort.data or "readiness",
-        descending=(form.dir.data or "desc") == "desc",
+        band=(form.band.data or "").strip() or None,
+        status=(form.status.data or "").strip() or None,
+        sort=(form.sort.data or "").strip() or "readiness",
+        descending=(form.dir.data or "").strip() != "asc",
     )
 
 
@@ -106,7 +106,7 @@ def roster():
     course = current_course()
     form = _roster_form(course)
     filters = _filters(form)
-    per_page = int(form.per_page.data or 50)
+    per_page = int(form.per_page.data) if (form.per_page.data or "").strip() else 50
     page = roster_page(course, filters, form.page.data or 1, per_page)
     summary = roster_summary(course)
     args = {k: v for k, v in request.args.items() if k != "page" and v}

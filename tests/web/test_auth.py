@@ -40,7 +40,11 @@ def test_email_is_unique_in_any_letter_case(client, make_user):
     [
         ({"name": "  "}, "Enter your name."),
         ({"email": "not-an-email"}, "Enter an email address like"),
-        ({"password": "short", "confirm": "short"}, "Use 8 to 128 characters."),
+        ({"password": "short", "confirm": "short"}, "Use at least 8 characters."),
+        ({"password": "password1", "confirm": "password1"}, "This password is too common"),
+        ({"password": "QWERTYUIOP", "confirm": "QWERTYUIOP"}, "This password is too common"),
+        ({"password": "grace@example.org", "confirm": "grace@example.org"}, "Do not use your name or email"),
+        ({"password": "x" * 129, "confirm": "x" * 129}, "Use at most 128 characters."),
         ({"confirm": "something else"}, "The passwords do not match."),
         ({"email": "x" * 250 + "@example.org"}, "Field cannot be longer than 254 characters."),
     ],

@@ -1,0 +1,34 @@
+"""Password rules after NIST SP 800-63B: long enough, not common, not the account's own name or email."""
+
+from __future__ import annotations
+
+import gzip
+from functools import cache
+from pathlib import Path
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+_COMMON = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The vendored list of commonly used passwords, lowercase (loaded once)."""
+    with gzip.open(_COMMON, "rt", encoding="utf-8") as handle:
+        return frozenset(line.strip() for line in handle if line.strip())
+
+
+def password_problems(password: str, email: str = "", name: str = "") -> list[str]:
+    """Return why a new password is not acceptable (an empty list when it is)."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"Use at least {MIN_LENGTH} characters.")
+    if len(password) > MAX_LENGTH:
+        problems.append(f"Use at most {MAX_LENGTH} characters.")
+    lowered = password.strip().lower()
+    if lowered in common_passwords():
+        problems.append("This password is too common; choose one that is harder to guess.")
+    personal = {email.strip().lower(), email.strip().lower().partition("@")[0], name.strip().lower()} - {""}
+    if lowered in personal:
+        problems.append("Do not use your name or email as your password.")
+    return problems

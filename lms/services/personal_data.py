@@ -1,0 +1,87 @@
+"""Everything the app holds about one person, for them to download (four queries)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, User
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def personal_data(user: User) -> dict:
+    """Return the account, enrollments, lesson progress, attempts and answers as plain data."""
+    enrollments = db.session.execute(select(Enrollment).where(Enrollment.user_id == user.id)).scalars().all()
+    progress = db.session.execute(
+        select(LessonProgress).join(Enrollment).where(Enrollment.user_id == user.id)
+    ).scalars()
+    attempts = db.session.execute(
+        select(Attempt).join(Enrollment).where(Enrollment.user_id == user.id).order_by(Attempt.id)
+    ).scalars()
+    answers = db.session.execute(
+        select(AttemptAnswer)
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .join(Enrollment, Enrollment.id == Attempt.enrollment_id)
+        .where(Enrollment.user_id == user.id)
+        .order_by(AttemptAnswer.attempt_id, AttemptAnswer.position)
+    ).scalars()
+
+    answers_by_attempt = defaultdict(list)
+    for answer in answers:
+        answers_by_attempt[answer.attempt_id].append(
+            {"question": answer.question_id, "response": answer.response, "credit": answer.credit,
+             "correct": answer.correct}
+        )  # fmt: skip
+    attempts_by_enrollment = defaultdict(list)
+    for attempt in attempts:
+        attempts_by_enrollment[attempt.enrollment_id].append(
+            {
+                "lesson": attempt.lesson_id,
+                "number": attempt.number,
+                "started_at": _time(attempt.started_at),
+                "submitted_at": _time(attempt.submitted_at),
+                "score": attempt.score,
+                "passed": attempt.passed,
+                "questions": [item["q"] for item in attempt.layout],
+                "answers": answers_by_attempt.get(attempt.id, []),
+            }
+        )
+    progress_by_enrollment = defaultdict(list)
+    for row in progress:
+        progress_by_enrollment[row.enrollment_id].append(
+            {
+                "lesson": row.lesson_id,
+                "first_viewed_at": _time(row.first_viewed_at),
+                "read_at": _time(row.read_at),
+                "attempts": row.attempts_count,
+                "best_score": row.best_score,
+                "passed_at": _time(row.passed_at),
+            }
+        )
+    return {
+        "account": {
+            "name": user.name,
+            "email": user.email,
+            "created_at": _time(user.created_at),
+            "instructor": user.is_instructor,
+        },
+        "enrollments": [
+            {
+                "course": enrollment.course_id,
+                "enrolled_at": _time(enrollment.enrolled_at),
+                "last_activity_at": _time(enrollment.last_activity_at),
+                "completed_at": _time(enrollment.completed_at),
+                "readiness_score": enrollment.readiness_score,
+                "readiness_band": enrollment.readiness_band,
+                "lessons": progress_by_enrollment.get(enrollment.id, []),
+                "attempts": attempts_by_enrollment.get(enrollment.id, []),
+            }
+            for enrollment in enrollments
+        ],
+    }

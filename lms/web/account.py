@@ -1,0 +1,76 @@
+"""A person's own account: password, their data, and deleting the account."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db
+from ..services.accounts import LastInstructor, WrongPassword, change_password, delete_account
+from ..services.personal_data import personal_data
+from .forms import ChangePasswordForm, DeleteAccountForm
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/")
+@login_required
+def overview():
+    """Show the account with its actions."""
+    return render_template("account/overview.html", delete_form=DeleteAccountForm())
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change the password; every other session of the account ends."""
+    user = current_user._get_current_object()  # the real User: login_user() below must not get the proxy
+    form = ChangePasswordForm(email=user.email, name=user.name)
+    if form.validate_on_submit():
+        try:
+            change_password(user, form.current.data, form.password.data)
+        except WrongPassword:
+            form.current.errors.append("That is not your current password.")
+        else:
+            db.session.commit()
+            # This session carries on under the new session version, and so does its remember cookie.
+            login_user(
+                user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            )
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("account.overview"))
+    return render_template("account/password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/data.json")
+@login_required
+def download_data():
+    """Download everything the app holds about the signed-in person, as JSON."""
+    body = json.dumps(personal_data(current_user), indent=2, ensure_ascii=False)
+    response = Response(body, mimetype="application/json")
+    name = f"my-data-{datetime.now(UTC):%Y-%m-%d}.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/delete", methods=["POST"])
+@login_required
+def delete():
+    """Delete the account and all its records, after the password confirms it."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            delete_account(current_user, form.password.data)
+        except WrongPassword:
+            form.password.errors.append("That is not your password; nothing was deleted.")
+        except LastInstructor:
+            flash("You are the course's only instructor. Make someone else an instructor first.", "error")
+        else:
+            db.session.commit()
+            logout_user()
+            flash("Your account and all its records are deleted.", "success")
+            return redirect(url_for("course.outline"))
+    return render_template("account/overview.html", delete_form=form), 400

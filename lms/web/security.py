@@ -1,0 +1,55 @@
+"""Response headers that harden every page, and the proxy set-up they depend on."""
+
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ..extensions import limiter
+
+
+def content_security_policy(frame_ancestors: list[str]) -> str:
+    """A policy with no inline script or style: every page uses our own files only."""
+    ancestors = " ".join(frame_ancestors) if frame_ancestors else "'none'"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        f"form-action 'self'; frame-ancestors {ancestors}"
+    )
+
+
+def _secure_headers(response):
+    frame_ancestors = current_app.config["FRAME_ANCESTORS"]
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy(frame_ancestors))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if not frame_ancestors:
+        headers.setdefault("X-Frame-Options", "DENY")  # for browsers that predate frame-ancestors
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # Pages with someone's records must not stay in shared or back-button caches.
+    if current_user.is_authenticated and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _refuse_nul_characters() -> None:
+    # No form or URL field has a use for NUL, and PostgreSQL text cannot hold it: refuse early.
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400, description="The request holds characters that are not allowed.")
+
+
+def init_app(app: Flask) -> None:
+    """Trust the configured proxies, start the rate limiter and add the headers to every response."""
+    hops = app.config["TRUST_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    limiter.init_app(app)
+    app.before_request(_refuse_nul_characters)
+    app.after_request(_secure_headers)

@@ -1,0 +1,91 @@
+"""Every route against every kind of visitor. A new route without a row here fails the test."""
+
+import pytest
+from flask import url_for
+
+from lms.extensions import db
+
+from ..conftest import MINI_PACK
+
+ROLES = ("anonymous", "learner", "other learner", "instructor")
+
+# (endpoint, method): expected status for anonymous, the owner learner, another learner, an instructor.
+# The instructor is not enrolled. POSTs carry no form data (CSRF is off here; its own test covers it).
+MATRIX = {
+    ("static", "GET"): (200, 200, 200, 200),
+    ("course.outline", "GET"): (200, 200, 200, 200),
+    ("auth.register", "GET"): (200, 302, 302, 302),
+    ("auth.login", "GET"): (200, 302, 302, 302),
+    ("account.overview", "GET"): (302, 200, 200, 200),
+    ("account.password", "GET"): (302, 200, 200, 200),
+    ("account.download_data", "GET"): (302, 200, 200, 200),
+    ("course.lesson", "GET"): (302, 200, 200, 302),
+    ("course.dashboard", "GET"): (302, 200, 200, 302),
+    ("quiz.overview", "GET"): (302, 200, 200, 302),
+    ("quiz.take", "GET"): (302, 200, 403, 302),
+    ("quiz.result", "GET"): (302, 302, 403, 302),  # the owner's attempt is open: result redirects to it
+    ("instructor.roster", "GET"): (302, 403, 403, 200),
+    ("instructor.learner", "GET"): (302, 403, 403, 200),
+    ("instructor.quizzes", "GET"): (302, 403, 403, 200),
+    ("instructor.quiz", "GET"): (302, 403, 403, 200),
+    ("instructor.export_roster", "GET"): (302, 403, 403, 200),
+    ("instructor.export_attempts", "GET"): (302, 403, 403, 200),
+    ("auth.register", "POST"): (400, 302, 302, 302),
+    ("auth.login", "POST"): (400, 302, 302, 302),
+    ("account.password", "POST"): (302, 400, 400, 400),
+    ("account.delete", "POST"): (302, 400, 400, 400),
+    ("course.mark_lesson_read", "POST"): (302, 302, 302, 302),
+    ("quiz.take", "POST"): (302, 400, 403, 302),
+    ("quiz.start", "POST"): (302, 303, 303, 302),
+    ("auth.logout", "POST"): (302, 302, 302, 302),
+    ("course.enroll_in_course", "POST"): (302, 302, 302, 302),  # last: it enrolls the instructor
+}
+
+
+@pytest.fixture
+def app_config():
+    return {"COURSE_PACK_PATH": str(MINI_PACK)}
+
+
+def routes(app) -> list[tuple[str, str, object]]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule))
+    return found
+
+
+def test_every_route_has_a_row(app):
+    missing = [(endpoint, method) for endpoint, method, _ in routes(app) if (endpoint, method) not in MATRIX]
+    assert missing == [], f"add these routes to MATRIX in {__file__}: {missing}"
+    stale = set(MATRIX) - {(endpoint, method) for endpoint, method, _ in routes(app)}
+    assert stale == set(), f"routes no longer exist: {stale}"
+
+
+def test_access_matrix(app, make_user, instructor, quiz, enrollment_of):
+    learner = make_user("Owner", "owner@example.org")
+    other = make_user("Other", "other@example.org")
+    attempt = quiz.start(app.test_client(user=learner), "alpha")
+    values = {
+        "lesson_id": "alpha",
+        "attempt_id": attempt.id,
+        "enrollment_id": enrollment_of(learner).id,
+        "filename": "css/app.css",
+    }
+    users = {"anonymous": None, "learner": learner, "other learner": other, "instructor": instructor}
+    order = sorted(MATRIX, key=lambda key: (key[1] == "POST", key == ("course.enroll_in_course", "POST")))
+    rules = {(endpoint, method): rule for endpoint, method, rule in routes(app)}
+    failures = []
+    for endpoint, method in order:
+        rule = rules[(endpoint, method)]
+        with app.test_request_context():
+            url = url_for(endpoint, **{name: values[name] for name in rule.arguments})
+        for role, expected in zip(ROLES, MATRIX[(endpoint, method)], strict=True):
+            user = users[role]
+            client = app.test_client(user=user) if user else app.test_client()
+            status = client.open(url, method=method, data={}).status_code
+            db.session.expire_all()
+            if status != expected:
+                failures.append(f"{method} {url} as {role}: {status}, expected {expected}")
+            assert status != 500, f"{method} {url} as {role} answered 500"
+    assert failures == []
