@@ -8,6 +8,8 @@ counts.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -236,3 +238,40 @@ def quiz_analysis(course: Course, lesson: Lesson, basis: str = "first") -> QuizA
         questions=analysed,
         unused_questions=unused,
     )
+
+
+# One cache per database engine (so per app), forgotten with the engine.
+_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def attempts_watermark(lesson: Lesson) -> tuple:
+    """How many attempts at a quiz are submitted, and the latest submission: read from one index.
+
+    Any new submission changes it, and so does a deletion (the count drops).
+    """
+    return tuple(
+        db.session.execute(
+            select(func.count(), func.max(Attempt.submitted_at)).where(
+                Attempt.lesson_id == lesson.id, Attempt.submitted_at.is_not(None)
+            )
+        ).one()
+    )
+
+
+def cached_quiz_analysis(course: Course, lesson: Lesson, basis: str = "first") -> QuizAnalysis:
+    """The quiz analysis, recomputed only when an attempt was submitted or removed since the last one.
+
+    The cache lives in each worker process; with several workers each computes once per change.
+    """
+    key = (course.id, lesson.id, basis)
+    watermark = attempts_watermark(lesson)
+    with _cache_lock:
+        cache = _caches.setdefault(db.engine, {})
+        cached = cache.get(key)
+    if cached is not None and cached[0] == watermark:
+        return cached[1]
+    analysis = quiz_analysis(course, lesson, basis)
+    with _cache_lock:
+        cache[key] = (watermark, analysis)
+    return analysis

@@ -20,7 +20,7 @@ from ..domain import statistics
 from ..domain.course import Course
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Enrollment, User
-from ..services.analysis import BASES, quiz_analysis
+from ..services.analysis import BASES, cached_quiz_analysis
 from ..services.progress import course_progress, is_lesson_complete
 from ..services.roster import (
     PAGE_SIZES,
@@ -189,7 +189,7 @@ def quiz(lesson_id: str):
     basis = request.args.get("basis", "first")
     if basis not in BASES:
         abort(400, description="Choose first attempts or all attempts.")
-    analysis = quiz_analysis(course, lesson, basis)
+    analysis = cached_quiz_analysis(course, lesson, basis)
     return render_template(
         "instructor/quiz.html",
         course=course,

@@ -8,7 +8,7 @@ import pytest
 
 from lms.extensions import db
 from lms.models import User
-from lms.services.analysis import quiz_analysis
+from lms.services.analysis import cached_quiz_analysis, quiz_analysis
 
 from ..conftest import MINI_PACK
 
@@ -235,3 +235,14 @@ def test_first_attempt_basis_ignores_retakes(app, graded_grid, course, enrollmen
     make_attempt(enrollment, "alpha", [("alpha-red", True, 1.0)], number=2)
     assert quiz_analysis(course, course.lesson("alpha"), "first").attempts == 6
     assert quiz_analysis(course, course.lesson("alpha"), "all").attempts == 7
+
+
+def test_cached_analysis_is_recomputed_after_a_new_attempt(
+    app, graded_grid, course, enrollment_of, make_user, make_attempt
+):
+    lesson = course.lesson("alpha")
+    first = cached_quiz_analysis(course, lesson, "first")
+    assert cached_quiz_analysis(course, lesson, "first") is first, "unchanged attempts: served from the cache"
+    make_attempt(enrollment_of(make_user("Late", "late@example.org")), "alpha", [("alpha-red", True, 1.0)])
+    fresh = cached_quiz_analysis(course, lesson, "first")
+    assert fresh is not first and fresh.attempts == first.attempts + 1
