@@ -20,12 +20,13 @@ run: venv
 	$(BIN)/flask --app app lms bootstrap
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 
-# The suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL names a server.
+# The suite on SQLite (browser tests included when Chromium is installed), then on PostgreSQL
+# when TEST_DATABASE_URL names a server (the browser tests run their own SQLite server: not twice).
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		LMS_TEST_DB=postgres $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		LMS_TEST_DB=postgres $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS); \
 	else \
 		echo "== PostgreSQL run skipped: TEST_DATABASE_URL is not set (see README, 'Tests')."; \
 	fi

@@ -1,0 +1,324 @@
+"""Accessibility: axe-core finds no WCAG 2.1 A/AA violation on any page type, a quiz with every
+question type can be done with the keyboard alone, and no page scrolls sideways at 375 px."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from lms.domain.course import QUESTION_TYPES, Lesson, MatchingQuestion, OrderingQuestion, Question
+
+from .conftest import ACTION_TIMEOUT_MS, Account, Site, form_actions
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+PHONE_WIDTH = 375
+
+
+@dataclass
+class World:
+    """Accounts and records the page scans share. Scans only read, so one world serves them all."""
+
+    site: Site
+    accounts: dict[str, Account] = field(default_factory=dict)
+    states: dict[str, dict] = field(default_factory=dict)  # signed-in cookies per role
+    ids: dict[str, int] = field(default_factory=dict)
+    graded: Lesson = field(init=False)  # the lesson of the learner's graded attempt
+    open: Lesson = field(init=False)  # the lesson of the open attempt, which shows every question type
+
+    def __post_init__(self) -> None:
+        self.graded = self.site.course.lessons[0]
+        self.open = self.site.lesson_with_every_type()
+
+    def names(self) -> dict[str, str | int]:
+        """What page paths and headings are filled with: record ids, and titles from the course pack."""
+        course = self.site.course
+        return {
+            **self.ids,
+            "course": course.title,
+            "learner": self.accounts["learner"].name,
+            "graded_lesson": self.graded.id,
+            "graded_title": self.graded.title,
+            "open_title": self.open.title,
+        }
+
+
+def _signed_in_state(browser: Browser, base_url: str, site: Site, account: Account, prepare=None) -> dict:
+    context = browser.new_context(base_url=base_url)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        site.sign_in(page, account)
+        if prepare:
+            prepare(page)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def world(browser: Browser, base_url: str, live_server) -> World:
+    """A learner with a graded attempt and an open one holding every question type, a newcomer, an instructor."""
+    site = Site(live_server)
+    world = World(site)
+    learner = world.accounts["learner"] = site.add_learner("Lena Okafor")
+    world.accounts["newcomer"] = site.add_learner("Nico Newcomer", enrolled=False)
+    world.accounts["instructor"] = site.add_instructor("Ida Instructor")
+
+    def take_quizzes(page: Page) -> None:
+        site.start_quiz(page, world.graded.id)
+        site.answer(page, correct=4)
+        page.get_by_role("button", name="Submit answers").click()
+        page.wait_for_url(re.compile(r"/result$"))
+        world.ids["graded"] = int(page.url.split("/")[-2])
+        site.start_quiz(page, world.open.id, needs=QUESTION_TYPES)
+        world.ids["open"] = site.attempt_id(page)
+
+    world.states["learner"] = _signed_in_state(browser, base_url, site, learner, take_quizzes)
+    for role in ("newcomer", "instructor"):
+        world.states[role] = _signed_in_state(browser, base_url, site, world.accounts[role])
+    world.ids["enrollment"] = site.enrollment_id(learner.email)
+    return world
+
+
+# -- the page types -------------------------------------------------------------------------------
+
+
+def _login_wrong_password(page: Page, world: World) -> None:
+    page.get_by_label("Email").fill(world.accounts["learner"].email)
+    page.get_by_label("Password", exact=True).fill("not the password at all")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("do not match")
+
+
+def _login_missing_fields(page: Page, world: World) -> None:
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Enter your email.")).to_be_visible()
+
+
+def _register_with_errors(page: Page, world: World) -> None:
+    page.get_by_label("Email").fill("not-an-email")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Repeat password").fill("different")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Enter your name.")).to_be_visible()
+
+
+def _submit_unanswered(page: Page, world: World) -> None:
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("Some questions still need an answer.")).to_be_visible()
+    expect(page.locator(".question.has-error")).not_to_have_count(0)
+
+
+def _open_every_attempt(page: Page, world: World) -> None:
+    for summary in page.locator("details.attempt > summary").all():
+        summary.click()
+    expect(page.locator("details.attempt:not([open])")).to_have_count(0)
+
+
+@dataclass(frozen=True)
+class View:
+    """A page type: who opens it, where, the state to bring it to, and the heading that proves it is the one."""
+
+    name: str
+    role: str | None  # None: signed out
+    path: str  # both formatted with World.names()
+    heading: str
+    status: int = 200
+    then: Callable[[Page, World], None] | None = None
+
+
+VIEWS = [
+    View("outline-signed-out", None, "/", "{course}"),
+    View("outline-not-enrolled", "newcomer", "/", "{course}"),
+    View("outline-enrolled", "learner", "/", "{course}"),
+    View("register", None, "/account/register", "Create an account"),
+    View("register-with-errors", None, "/account/register", "Create an account", then=_register_with_errors),
+    View("login", None, "/account/login", "Sign in"),
+    View("login-wrong-password", None, "/account/login", "Sign in", then=_login_wrong_password),
+    View("login-missing-fields", None, "/account/login", "Sign in", then=_login_missing_fields),
+    View("lesson", "learner", "/lessons/{graded_lesson}", "{graded_title}"),
+    View("quiz-overview", "learner", "/quizzes/{graded_lesson}", "Quiz: {graded_title}"),
+    View("quiz-take", "learner", "/attempts/{open}", "Quiz: {open_title}"),
+    View("quiz-take-with-errors", "learner", "/attempts/{open}", "Quiz: {open_title}", then=_submit_unanswered),
+    View("result", "learner", "/attempts/{graded}/result", "Attempt 1 result"),
+    View("dashboard", "learner", "/dashboard", "My progress"),
+    View("not-found", None, "/no-such-page", "Page not found", status=404),
+    View("not-found-signed-in", "learner", "/lessons/no-such-lesson", "Page not found", status=404),
+    View("forbidden", "learner", "/instructor/", "You do not have access to this page", status=403),
+    View("account", "learner", "/account/", "My account"),
+    View("change-password", "learner", "/account/password", "Change password"),
+    View("roster", "instructor", "/instructor/", "Roster"),
+    View("learner-review", "instructor", "/instructor/learners/{enrollment}", "{learner}", then=_open_every_attempt),
+    View("quiz-analysis-list", "instructor", "/instructor/quizzes", "Quiz analysis"),
+    View("quiz-analysis", "instructor", "/instructor/quizzes/{graded_lesson}", "Quiz analysis: {graded_title}"),
+    View(
+        "quiz-analysis-all-attempts",
+        "instructor",
+        "/instructor/quizzes/{graded_lesson}?basis=all",
+        "Quiz analysis: {graded_title}",
+    ),
+]
+
+
+def open_view(new_context, world: World, view: View, **context_args) -> Page:
+    """Open a page type as its role sees it, and bring it to the state the view names."""
+    names = world.names()
+    page = new_context(storage_state=world.states.get(view.role), **context_args).new_page()
+    path = view.path.format(**names)
+    response = page.goto(path)
+    assert response is not None and response.status == view.status, f"{path}: HTTP {response and response.status}"
+    if view.then:
+        view.then(page, world)
+    expect(page.get_by_role("heading", level=1)).to_have_text(view.heading.format(**names))
+    return page
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """Readable axe violations: rule, impact, help link, and each failing element with what to fix."""
+    lines = [f"{len(violations)} WCAG 2.1 A/AA violation(s):"]
+    for violation in violations:
+        lines.append(f"\n[{violation['impact']}] {violation['id']}: {violation['help']}\n  {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"  - {' '.join(map(str, node['target']))}\n    {node['html'][:300]}")
+            lines.extend(f"    {line}" for line in node.get("failureSummary", "").splitlines())
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=[view.name for view in VIEWS])
+def test_no_wcag_a_or_aa_violations(view: View, world: World, new_context, axe: Axe):
+    page = open_view(new_context, world, view)
+    violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
+    assert not violations, describe_violations(violations)
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=[view.name for view in VIEWS])
+def test_nothing_scrolls_sideways_at_375_px(view: View, world: World, new_context):
+    page = open_view(new_context, world, view, viewport={"width": PHONE_WIDTH, "height": 800})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE_WIDTH:
+        wide = page.evaluate(
+            """limit => [...document.querySelectorAll('body *')]
+                .filter(el => el.getBoundingClientRect().right > limit + 0.5)
+                .filter(el => !el.parentElement || el.parentElement.getBoundingClientRect().right <= limit + 0.5)
+                .slice(0, 10).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))""",
+            PHONE_WIDTH,
+        )
+        pytest.fail(f"{view.path} is {width} px wide at {PHONE_WIDTH} px; widest elements: {wide}")
+
+
+# -- the keyboard alone ---------------------------------------------------------------------------
+
+
+def _is_focused(locator: Locator) -> bool:
+    return locator.evaluate("el => el === document.activeElement")
+
+
+def _assert_focus(page: Page, locator: Locator, where: str) -> None:
+    assert _is_focused(locator), f"{where}: focus is on {page.evaluate('document.activeElement.outerHTML')[:200]}"
+    outline = locator.evaluate(
+        "el => [getComputedStyle(el).outlineStyle, parseFloat(getComputedStyle(el).outlineWidth)]"
+    )
+    assert outline[0] != "none" and outline[1] > 0, f"{where}: no visible focus outline"
+
+
+def _tab(page: Page, locator: Locator, where: str) -> None:
+    page.keyboard.press("Tab")
+    _assert_focus(page, locator, where)
+
+
+def _answer_with_keys(page: Page, number: int, question: Question) -> None:
+    """Answer one question right with the keyboard; focus is on the element before the question."""
+    fieldset = page.locator(f"#question-{number}")
+    steps = form_actions(number, question, right=True)
+    where = f"question {number} ({question.type})"
+    if question.type in ("single", "true_false"):
+        radios = fieldset.get_by_role("radio")
+        target = fieldset.get_by_label(steps[0][1], exact=True)
+        index = [radio.evaluate("el => el.id") for radio in radios.all()].index(target.evaluate("el => el.id"))
+        _tab(page, radios.first, where)  # a radio group is one tab stop, entered at its first button
+        page.keyboard.press("Space")
+        for _ in range(index):
+            page.keyboard.press("ArrowDown")
+        expect(target).to_be_checked()
+        expect(fieldset.locator(":checked")).to_have_count(1)
+    elif question.type == "multiple":
+        wanted = {fieldset.get_by_label(label, exact=True).evaluate("el => el.id") for _, label, _ in steps}
+        for box in fieldset.get_by_role("checkbox").all():
+            _tab(page, box, where)
+            if box.evaluate("el => el.id") in wanted:
+                page.keyboard.press("Space")
+        expect(fieldset.locator(":checked")).to_have_count(len(wanted))
+    else:
+        choices = {label: choice for _, label, choice in steps}
+        for select in fieldset.locator("select").all():
+            _tab(page, select, where)
+            label = select.evaluate("el => el.labels[0].textContent.trim()")
+            choice = choices[label]
+            if isinstance(question, OrderingQuestion):
+                page.keyboard.type(choice)  # type-ahead on the position's number
+            else:
+                assert isinstance(question, MatchingQuestion)
+                options = select.evaluate("el => [...el.options].map(o => o.text)")
+                page.keyboard.press("Home")
+                for _ in range(options.index(choice)):
+                    page.keyboard.press("ArrowDown")
+            expect(select.locator("option:checked")).to_have_text(choice)
+
+
+@pytest.fixture
+def quiz_page(new_context, site: Site) -> tuple[Page, list[Question]]:
+    """A signed-in learner on an open attempt that holds every question type."""
+    learner = site.add_learner("Kai Keyboard")
+    page = new_context().new_page()
+    site.sign_in(page, learner)
+    questions = site.start_quiz(page, site.lesson_with_every_type().id, needs=QUESTION_TYPES)
+    return page, questions
+
+
+def test_a_quiz_with_every_question_type_can_be_done_with_the_keyboard_alone(quiz_page):
+    page, questions = quiz_page
+    assert {question.type for question in questions} == set(QUESTION_TYPES)
+    page.reload()  # the attempt was opened with the mouse: start from a fresh page
+
+    # The skip link comes first and jumps to the content.
+    skip = page.get_by_role("link", name="Skip to content")
+    _tab(page, skip, "skip link")
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
+    first_control = page.locator("#question-1").locator("input, select").first
+    for _ in range(5):  # past the breadcrumb links
+        page.keyboard.press("Tab")
+        if _is_focused(first_control):
+            break
+    _assert_focus(page, first_control, "question 1")
+    page.keyboard.press("Shift+Tab")  # and back again: every question is entered with a forward Tab
+
+    for number, question in enumerate(questions, start=1):
+        _answer_with_keys(page, number, question)
+
+    # Tab leads on to the submit button; Shift+Tab goes back to the last answer and Tab returns.
+    last_answer = page.evaluate("document.activeElement.id")
+    submit = page.get_by_role("button", name="Submit answers")
+    _tab(page, submit, "submit button")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == last_answer
+    _tab(page, submit, "submit button")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(r"/attempts/\d+/result$"))
+    expect(page.get_by_text("Passed", exact=True)).to_be_visible()
+    expect(page.locator(".big-number")).to_have_text("100%")
