@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format check clean
+.PHONY: run test lint format check clean security venv
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: venv
 	else \
 		echo "== PostgreSQL run skipped: TEST_DATABASE_URL is not set (see README, 'Tests')."; \
 	fi
+
+# SQL injection scan: sqlmap (installed with apt-get if missing) against a throwaway local server.
+security: venv
+	bash scripts/security_scan.sh
 
 lint: venv
 	$(BIN)/ruff check .
