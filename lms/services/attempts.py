@@ -22,7 +22,7 @@ from ..domain.grading import (
 )
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, UTCDateTime, utcnow
-from .progress import lesson_progress, refresh_summary
+from .progress import lesson_progress, lock_enrollment, refresh_summary
 
 
 class AttemptLimitReached(PermissionError):
@@ -60,11 +60,6 @@ def attempts_left(used: int, course: Course) -> int | None:
     return None if limit == 0 else max(0, limit - used)
 
 
-def _lock_enrollment(enrollment_id: int) -> None:
-    # Serializes one learner's quiz writes on PostgreSQL; SQLite serializes all writes anyway.
-    db.session.execute(select(Enrollment.id).where(Enrollment.id == enrollment_id).with_for_update())
-
-
 def _questions_by_id(lesson: Lesson) -> dict:
     return {question.id: question for question in lesson.questions}
 
@@ -74,7 +69,8 @@ def start_attempt(
 ) -> Attempt:
     """Resume the open attempt or draw a new one; raise AttemptLimitReached past the limit."""
     now = now or utcnow()
-    _lock_enrollment(enrollment.id)
+    # Under the lock, the open attempt and the count below are current: starts run one at a time.
+    lock_enrollment(enrollment)
     current = open_attempt(enrollment.id, lesson.id)
     if current is not None:
         try:
@@ -104,7 +100,8 @@ def start_attempt(
         with db.session.begin_nested():
             db.session.add(attempt)
     except IntegrityError:
-        # A concurrent start won the race for this number: use the attempt it opened.
+        # Not reached under the lock; should a start ever skip it, the unique number and the
+        # one-open-attempt index still let only one insert in, and the loser resumes the winner.
         winner = open_attempt(enrollment.id, lesson.id)
         if winner is None:
             raise
@@ -133,7 +130,7 @@ def submit_attempt(
         return None
     questions = resolve_presented(_questions_by_id(lesson), presented_questions(attempt))
     result = grade_attempt(questions, responses, course.quiz.pass_mark)
-    _lock_enrollment(enrollment.id)
+    lock_enrollment(enrollment)
     # Conditional update: of two concurrent submits exactly one flips the attempt to submitted.
     claimed = db.session.execute(
         update(Attempt)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain.course import Course
@@ -27,14 +27,36 @@ def enrollment_for(user_id: int, course_id: str, lock: bool = False) -> Enrollme
     return db.session.execute(query).scalar_one_or_none()
 
 
+def lock_enrollment(enrollment: Enrollment) -> None:
+    """Lock the enrollment until commit and reload it, so that one learner's writes run one at a time.
+
+    Every write that reads a learner's rows and then writes from what it read takes this lock
+    first. PostgreSQL locks the row. SQLite has no row locks: a no-op UPDATE takes the database's
+    write lock instead (see the engine set-up in lms/__init__.py), so what follows sees every commit.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        statement = (
+            update(Enrollment)
+            .where(Enrollment.id == enrollment.id)
+            .values(attempts_used=Enrollment.attempts_used)
+            .returning(Enrollment)
+        )
+    else:
+        statement = select(Enrollment).where(Enrollment.id == enrollment.id).with_for_update()
+    db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
+
+
+def _insert(model):
+    """Return an INSERT for the session's database that supports ON CONFLICT."""
+    return (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(model)
+
+
 def _insert_ignoring_duplicates(rows: list[dict]) -> None:
     """Insert lesson progress rows, skipping any that exist (a concurrent request may add them)."""
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(LessonProgress).values(rows).on_conflict_do_nothing(index_elements=["enrollment_id", "lesson_id"])
+        _insert(LessonProgress).values(rows).on_conflict_do_nothing(index_elements=["enrollment_id", "lesson_id"])
     )
     db.session.execute(statement)
 
@@ -46,25 +68,34 @@ def enroll(user_id: int, course: Course, code: str | None, required_code: str | 
         return existing
     if required_code and (code or "").strip() != required_code:
         raise EnrollmentRefused("the enrollment code is not right")
-    enrollment = Enrollment(user_id=user_id, course_id=course.id)
-    enrollment.readiness_band = readiness_for(course.readiness, course.lesson_ids, {}).band
-    db.session.add(enrollment)
-    db.session.flush()
+    band = readiness_for(course.readiness, course.lesson_ids, {}).band
+    # A concurrent enroll of the same user (a double click) may insert first: then use its row.
+    db.session.execute(
+        _insert(Enrollment)
+        .values(user_id=user_id, course_id=course.id, readiness_band=band)
+        .on_conflict_do_nothing(index_elements=["user_id", "course_id"])
+    )
+    enrollment = enrollment_for(user_id, course.id)
     _insert_ignoring_duplicates(
         [{"enrollment_id": enrollment.id, "lesson_id": lesson_id} for lesson_id in course.lesson_ids]
     )
     return enrollment
 
 
-def progress_by_lesson(enrollment: Enrollment, course: Course) -> dict[str, LessonProgress]:
-    """Return the enrollment's progress rows by lesson id, creating any missing (one query when none are)."""
-    rows = db.session.execute(select(LessonProgress).where(LessonProgress.enrollment_id == enrollment.id)).scalars()
-    found = {row.lesson_id: row for row in rows}
+def progress_by_lesson(enrollment: Enrollment, course: Course, reload: bool = False) -> dict[str, LessonProgress]:
+    """Return the enrollment's progress rows by lesson id, creating any missing (one query when none are).
+
+    reload=True overwrites rows already in the session with what the database holds now.
+    """
+    query = select(LessonProgress).where(LessonProgress.enrollment_id == enrollment.id)
+    if reload:
+        query = query.execution_options(populate_existing=True)
+    found = {row.lesson_id: row for row in db.session.execute(query).scalars()}
     missing = [lesson_id for lesson_id in course.lesson_ids if lesson_id not in found]
     if missing:
         # A lesson added to the pack after this learner enrolled.
         _insert_ignoring_duplicates([{"enrollment_id": enrollment.id, "lesson_id": m} for m in missing])
-        return progress_by_lesson(enrollment, course)
+        return progress_by_lesson(enrollment, course, reload)
     return found
 
 
@@ -85,6 +116,10 @@ def record_view(enrollment: Enrollment, progress: LessonProgress, now: datetime 
     if progress.first_viewed_at is not None:
         return
     now = now or utcnow()
+    lock_enrollment(enrollment)
+    db.session.refresh(progress)  # a concurrent request may have recorded it meanwhile
+    if progress.first_viewed_at is not None:
+        return
     progress.first_viewed_at = now
     enrollment.last_activity_at = now
     enrollment.started_at = enrollment.started_at or now
@@ -96,6 +131,10 @@ def mark_read(enrollment: Enrollment, progress: LessonProgress, course: Course, 
     if progress.read_at is not None:
         return
     now = now or utcnow()
+    lock_enrollment(enrollment)
+    db.session.refresh(progress)  # a concurrent request may have marked it meanwhile
+    if progress.read_at is not None:
+        return
     progress.first_viewed_at = progress.first_viewed_at or now
     progress.read_at = now
     enrollment.last_activity_at = now
@@ -143,16 +182,19 @@ class CourseProgress:
         return round(100 * self.completed / self.total) if self.total else 0
 
 
-def course_progress(enrollment: Enrollment, course: Course) -> CourseProgress:
-    """Load one learner's progress for the whole course in one query."""
-    rows = progress_by_lesson(enrollment, course)
+def course_progress(enrollment: Enrollment, course: Course, reload: bool = False) -> CourseProgress:
+    """Load one learner's progress for the whole course in one query (reload: see progress_by_lesson)."""
+    rows = progress_by_lesson(enrollment, course, reload)
     completed = sum(1 for lesson_id in course.lesson_ids if is_lesson_complete(rows.get(lesson_id)))
     return CourseProgress(rows, completed, len(course.lessons), readiness_from_progress(course, rows))
 
 
 def refresh_summary(enrollment: Enrollment, course: Course, now: datetime) -> None:
-    """Recompute the enrollment's completion and readiness columns from its progress rows."""
-    progress = course_progress(enrollment, course)
+    """Recompute the enrollment's completion and readiness columns from its progress rows.
+
+    Call it under lock_enrollment: it reloads the rows, so rows read before the lock cannot count.
+    """
+    progress = course_progress(enrollment, course, reload=True)
     enrollment.lessons_completed = progress.completed
     enrollment.attempts_used = sum(row.attempts_count for row in progress.lessons.values())
     enrollment.readiness_score = progress.readiness.score
