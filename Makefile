@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format check clean security venv
+.PHONY: run test lint format check clean security venv bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: venv
 # SQL injection scan: sqlmap (installed with apt-get if missing) against a throwaway local server.
 security: venv
 	bash scripts/security_scan.sh
+
+# Benchmarks against the bare-Flask limit (bench/README.md). BENCH_ARGS=--quick for a 1-minute run.
+BENCH_ARGS ?=
+
+bench: venv
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
