@@ -27,9 +27,7 @@ def outline():
     course = current_course()
     enrollment = current_enrollment()
     progress = course_progress(enrollment, course) if enrollment else None
-    if progress is not None:
-        db.session.commit()  # progress rows for lessons added since enrollment
-    return render_template(
+    page = render_template(
         "course/outline.html",
         course=course,
         progress=progress,
@@ -37,6 +35,10 @@ def outline():
         needs_code=bool(current_app.config["ENROLLMENT_CODE"]),
         is_complete=is_lesson_complete,
     )
+    # Keep progress rows created for lessons added since enrollment. Render first: a commit
+    # expires the loaded rows, and the template would reload them one by one.
+    db.session.commit()
+    return page
 
 
 @bp.route("/enroll", methods=["POST"])
@@ -99,11 +101,12 @@ def dashboard():
     """Show the learner's completion and readiness score with its breakdown."""
     course = current_course()
     progress = course_progress(current_enrollment(), course)
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "course/dashboard.html",
         course=course,
         progress=progress,
         readiness=progress.readiness,
         is_complete=is_lesson_complete,
     )
+    db.session.commit()  # after rendering, as in outline()
+    return page

@@ -57,3 +57,22 @@ def test_result_and_attempt_pages_do_not_grow_with_questions(learner_client, qui
     second = quiz.take(learner_client, "alpha")
     counts = {statements_for(learner_client, f"/attempts/{a.id}/result") for a in (first, second)}
     assert len(counts) == 1 and counts.pop() <= 8
+
+
+@pytest.mark.parametrize("pack", ["mini", "real"])
+def test_learner_pages_do_not_grow_with_lessons(app_config, pack, request):
+    """The real pack has five lessons and the mini pack two: the same statements for both."""
+    if pack == "real":
+        app_config.pop("COURSE_PACK_PATH")
+    app = request.getfixturevalue("app")
+    learner = request.getfixturevalue("learner")
+    client = app.test_client(user=learner)
+    lesson_id = app.extensions["lms.course"].lessons[0].id
+    paths = ["/", "/dashboard", f"/lessons/{lesson_id}", f"/quizzes/{lesson_id}"]
+    for path in paths:
+        statements_for(client, path)
+    assert {path.split("/")[1] or "/": statements_for(client, path) for path in paths} == EXPECTED_LEARNER_STATEMENTS
+
+
+# Per page: the signed-in user, the enrollment, the learner's progress rows (and the quiz page's attempts).
+EXPECTED_LEARNER_STATEMENTS = {"/": 3, "dashboard": 3, "lessons": 3, "quizzes": 4}

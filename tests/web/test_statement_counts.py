@@ -55,6 +55,9 @@ def statement_counts(client) -> dict[str, int]:
         "/instructor/quizzes",
         "/instructor/quizzes/alpha",
         "/instructor/quizzes/beta?basis=all",
+        "/instructor/export/roster.csv",
+        "/instructor/export/roster.csv?sort=section:beta&dir=asc",
+        "/instructor/export/attempts.csv",
     ]
     counts = {}
     for path in paths:
