@@ -231,7 +231,7 @@ def roster_export_rows(course: Course, filters: RosterFilters, chunk: int = 2000
             Enrollment.readiness_band,
             Enrollment.attempts_used,
             with_users=True,
-        )  # fmt: skip
+        )
         .outerjoin(LessonProgress, LessonProgress.enrollment_id == Enrollment.id)
         .group_by(Enrollment.id, User.id)
     )
