@@ -4,22 +4,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, g
+from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from ..models import User
+from ..models import Enrollment, User
 from . import account, auth, course, errors, instructor, quiz, security
 from .access import current_course, current_enrollment
 from .forms import ActionForm
 
 
 def _load_user(session_id: str) -> User | None:
-    """Load the signed-in user; a session from before a password change no longer matches."""
+    """Load the signed-in user and their enrollment in one query; a session from before a
+    password change no longer matches."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.session_version == int(version) else None
+    found = db.session.execute(
+        select(User, Enrollment)
+        .outerjoin(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.course_id == current_course().id))
+        .where(User.id == int(user_id))
+    ).first()
+    if found is None or found[0].session_version != int(version):
+        return None
+    # Nearly every signed-in page needs the enrollment too: keep it for current_enrollment().
+    g.enrollment = found[1]
+    return found[0]
 
 
 def format_time(value: datetime | None) -> str:

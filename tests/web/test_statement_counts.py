@@ -86,3 +86,16 @@ def test_demo_cohort_readiness_matches_the_learner_view(app, course):
         assert enrollment.readiness_score == pytest.approx(progress.readiness.score)
         assert enrollment.readiness_band == progress.readiness.band
         assert enrollment.lessons_completed == progress.completed
+
+
+def test_a_whole_quiz_attempt_costs_the_same_at_10_and_1000_learners(app, course, make_user, quiz):
+    def attempt_statements(email: str) -> int:
+        client = app.test_client(user=make_user("Taker", email))
+        with counting() as statements:
+            quiz.take(client, "alpha", correct=3)
+        return len(statements)
+
+    add_learners(course, 10, seed=4)
+    small = attempt_statements("taker10@example.org")
+    add_learners(course, 990, seed=5)
+    assert attempt_statements("taker1000@example.org") == small
