@@ -36,15 +36,6 @@ def pytest_report_header(config) -> str:
     return "database: SQLite (set TEST_DATABASE_URL and LMS_TEST_DB=postgres, or run `make test`, for PostgreSQL)"
 
 
-def pytest_collection_modifyitems(config, items) -> None:
-    if BACKEND == "postgres":
-        return
-    skip = pytest.mark.skip(reason="PostgreSQL only: run with TEST_DATABASE_URL set (`make test` does both)")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
     """Make a database for this run (a fresh PostgreSQL database or SQLite file) and drop it after."""

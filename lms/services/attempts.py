@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import case, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.course import Course, Lesson
+from ..domain.course import Course, Lesson, Question
 from ..domain.grading import (
     AttemptResult,
     PresentedQuestion,
@@ -60,8 +60,16 @@ def attempts_left(used: int, course: Course) -> int | None:
     return None if limit == 0 else max(0, limit - used)
 
 
-def _questions_by_id(lesson: Lesson) -> dict:
-    return {question.id: question for question in lesson.questions}
+def attempt_questions(attempt: Attempt, lesson: Lesson) -> tuple[Question, ...]:
+    """Return the questions an attempt fixed, in order; raise StaleAttempt if the pack changed under it."""
+    by_id = {question.id: question for question in lesson.questions}
+    return resolve_presented(by_id, presented_questions(attempt))
+
+
+def discard_attempt(attempt: Attempt) -> None:
+    """Delete an unsubmitted attempt whose questions left the pack; it does not count as a try."""
+    db.session.delete(attempt)
+    db.session.flush()
 
 
 def start_attempt(
@@ -74,12 +82,10 @@ def start_attempt(
     current = open_attempt(enrollment.id, lesson.id)
     if current is not None:
         try:
-            resolve_presented(_questions_by_id(lesson), presented_questions(current))
+            attempt_questions(current, lesson)
             return current
         except StaleAttempt:
-            # The pack changed under an unsubmitted attempt: replace it, without using up a try.
-            db.session.delete(current)
-            db.session.flush()
+            discard_attempt(current)
     used = db.session.execute(
         select(func.count())
         .select_from(Attempt)
@@ -128,7 +134,7 @@ def submit_attempt(
     now = now or utcnow()
     if attempt.is_submitted:
         return None
-    questions = resolve_presented(_questions_by_id(lesson), presented_questions(attempt))
+    questions = attempt_questions(attempt, lesson)
     result = grade_attempt(questions, responses, course.quiz.pass_mark)
     lock_enrollment(enrollment)
     # Conditional update: of two concurrent submits exactly one flips the attempt to submitted.

@@ -19,11 +19,9 @@ class EnrollmentRefused(PermissionError):
     """Raised when self-enrollment needs a code and the one given is wrong."""
 
 
-def enrollment_for(user_id: int, course_id: str, lock: bool = False) -> Enrollment | None:
-    """Return the user's enrollment in the course, or None; lock=True locks the row until commit."""
+def enrollment_for(user_id: int, course_id: str) -> Enrollment | None:
+    """Return the user's enrollment in the course, or None."""
     query = select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
-    if lock:
-        query = query.with_for_update()
     return db.session.execute(query).scalar_one_or_none()
 
 

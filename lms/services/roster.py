@@ -25,6 +25,13 @@ PAGE_SIZES = (25, 50, 100)
 HISTOGRAM_BUCKETS = 10
 
 
+def enrollment_status(started_at: datetime | None, completed_at: datetime | None) -> str:
+    """A learner's status in STATUSES: complete, in progress (started) or not started."""
+    if completed_at is not None:
+        return "complete"
+    return "in-progress" if started_at is not None else "not-started"
+
+
 @dataclass(frozen=True)
 class RosterFilters:
     search: str = ""
@@ -52,9 +59,7 @@ class RosterRow:
 
     @property
     def status(self) -> str:
-        if self.completed_at is not None:
-            return "complete"
-        return "in-progress" if self.started_at is not None else "not-started"
+        return enrollment_status(self.started_at, self.completed_at)
 
 
 @dataclass(frozen=True)
@@ -202,16 +207,12 @@ def iter_roster(course: Course, filters: RosterFilters, chunk: int = 1000) -> It
         yield from _rows(course, partition)
 
 
-EXPORT_COLUMNS = (
-    "name", "email", "enrolled_at", "last_activity_at", "started_at", "completed_at", "lessons_completed",
-)  # fmt: skip
-
-
 def roster_export_rows(course: Course, filters: RosterFilters, chunk: int = 2000) -> Iterator[tuple]:
     """Yield plain rows for the export in the roster's order from ONE query, pivoting sections in SQL.
 
-    Each row: EXPORT_COLUMNS, then one score per lesson (course order), then readiness, band and
-    attempts used. Rows stream from the database a chunk at a time.
+    Each row: name, email, enrolled_at, last_activity_at, started_at, completed_at,
+    lessons_completed, one score per lesson (course order), readiness, band, attempts used.
+    Rows stream from the database a chunk at a time.
     """
     score = section_score_column(course.readiness.grading)
     sections = [func.max(case((LessonProgress.lesson_id == lesson_id, score))) for lesson_id in course.lesson_ids]

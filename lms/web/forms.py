@@ -42,6 +42,15 @@ def _strip(value: str | None) -> str | None:
 _EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.com.")
 
 
+def _check_new_password(password: str | None, email: str | None, name: str | None, same_as_current=False) -> None:
+    """Raise ValidationError listing every rule a new password breaks (domain.passwords)."""
+    problems = password_problems(password or "", email or "", name or "")
+    if same_as_current:
+        problems.append("Choose a password different from the current one.")
+    if problems:
+        raise ValidationError(" ".join(problems))
+
+
 class RegisterForm(FlaskForm):
     name = StringField("Full name", filters=[_strip], validators=[DataRequired("Enter your name."), Length(max=100)])
     email = EmailField(
@@ -58,9 +67,7 @@ class RegisterForm(FlaskForm):
     )
 
     def validate_password(self, field) -> None:
-        problems = password_problems(field.data or "", self.email.data or "", self.name.data or "")
-        if problems:
-            raise ValidationError(" ".join(problems))
+        _check_new_password(field.data, self.email.data, self.name.data)
 
 
 class ChangePasswordForm(FlaskForm):
@@ -81,11 +88,8 @@ class ChangePasswordForm(FlaskForm):
         self._email, self._name = email, name
 
     def validate_password(self, field) -> None:
-        problems = password_problems(field.data or "", self._email, self._name)
-        if field.data and field.data == self.current.data:
-            problems.append("Choose a password different from the current one.")
-        if problems:
-            raise ValidationError(" ".join(problems))
+        same = bool(field.data) and field.data == self.current.data
+        _check_new_password(field.data, self._email, self._name, same_as_current=same)
 
 
 class DeleteAccountForm(FlaskForm):

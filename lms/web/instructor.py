@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from sqlalchemy import func, select
 from wtforms import Form, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -26,6 +26,7 @@ from ..services.roster import (
     PAGE_SIZES,
     STATUSES,
     RosterFilters,
+    enrollment_status,
     roster_export_rows,
     roster_page,
     roster_summary,
@@ -260,7 +261,7 @@ def export_roster():
 
     def rows():
         for name, email, enrolled, activity, started, completed, done, *rest in roster_export_rows(course, filters):
-            status = "complete" if completed else ("in-progress" if started else "not-started")
+            status = enrollment_status(started, completed)
             yield [name, email, enrolled, activity, status, done, total, *rest[:sections], *rest[sections:]]
 
     return _csv_response(course, "roster", _csv_stream(roster_csv_header(course), rows()))
@@ -305,11 +306,3 @@ def export_attempts():
             yield [*row[:7], round((submitted - started).total_seconds()), *row[7:]]
 
     return _csv_response(course, "attempts", _csv_stream(ATTEMPTS_HEADER, rows()))
-
-
-def export_links(args: dict) -> dict[str, str]:
-    """URLs of the exports, carrying the roster's current filters."""
-    return {
-        "roster": url_for("instructor.export_roster", **args),
-        "attempts": url_for("instructor.export_attempts"),
-    }

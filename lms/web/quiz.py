@@ -6,14 +6,16 @@ import random
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from ..domain.course import Question
-from ..domain.grading import InvalidResponse, StaleAttempt, resolve_presented
+from ..domain.course import Lesson, Question
+from ..domain.grading import InvalidResponse, StaleAttempt
 from ..extensions import db
 from ..models import Attempt
 from ..services.attempts import (
     AttemptLimitReached,
+    attempt_questions,
     attempts_for,
     attempts_left,
+    discard_attempt,
     presented_questions,
     start_attempt,
     submit_attempt,
@@ -63,12 +65,12 @@ def start(lesson_id: str):
     return redirect(url_for("quiz.take", attempt_id=attempt.id), code=303)
 
 
-def _questions_or_restart(attempt: Attempt, lesson_id: str) -> tuple[Question, ...] | None:
+def _questions_or_restart(attempt: Attempt, lesson: Lesson) -> tuple[Question, ...] | None:
     """Return the attempt's questions; if the pack changed under it, discard it and return None."""
     try:
-        return resolve_presented({q.id: q for q in lesson_or_404(lesson_id).questions}, presented_questions(attempt))
+        return attempt_questions(attempt, lesson)
     except StaleAttempt:
-        db.session.delete(attempt)
+        discard_attempt(attempt)
         db.session.commit()
         flash("This quiz was updated since you started it. Please start again; it does not count as a try.", "info")
         return None
@@ -85,7 +87,7 @@ def take(attempt_id: int):
         return redirect(url_for("quiz.result", attempt_id=attempt.id), code=303)
     course = current_course()
     lesson = lesson_or_404(attempt.lesson_id)
-    questions = _questions_or_restart(attempt, lesson.id)
+    questions = _questions_or_restart(attempt, lesson)
     if questions is None:
         return redirect(url_for("quiz.overview", lesson_id=lesson.id))
     presented = presented_questions(attempt)
