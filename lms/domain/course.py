@@ -39,6 +39,7 @@ class Question:
     explanation: str
     source: str
     source_anchor: str
+    objectives: tuple[str, ...] = ()  # ids of the lesson objectives this question measures
     type: str = ""
 
     def options_to_shuffle(self) -> tuple[Option, ...]:
@@ -104,16 +105,32 @@ class Block:
     text: str
 
 
+@dataclass(frozen=True)
+class Objective:
+    """A learning objective of a lesson; questions name the objectives they measure by id."""
+
+    id: str
+    text: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class Lesson:
     id: str
     title: str
     summary: str
     minutes: int
-    objectives: tuple[str, ...]
+    objectives: tuple[Objective, ...]
     html: str
     blocks: tuple[Block, ...]
     questions: tuple[Question, ...] = ()
+
+    def objective(self, objective_id: str) -> Objective | None:
+        """Return the objective with this id, or None."""
+        return next((item for item in self.objectives if item.id == objective_id), None)
+
+    def questions_for(self, objective_id: str) -> tuple[Question, ...]:
+        """Return the bank's questions that measure this objective."""
+        return tuple(question for question in self.questions if objective_id in question.objectives)
 
 
 @dataclass(frozen=True, kw_only=True)

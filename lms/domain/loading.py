@@ -18,6 +18,7 @@ from .course import (
     Lesson,
     MatchingQuestion,
     MultipleResponseQuestion,
+    Objective,
     Option,
     OrderingQuestion,
     Question,
@@ -202,7 +203,7 @@ def _options(question_id: str, texts: list[str]) -> tuple[Option, ...]:
     return tuple(Option(option_id(question_id, text), text) for text in texts)
 
 
-_COMMON_FIELDS = {"id", "type", "prompt", "explanation", "source"}
+_COMMON_FIELDS = {"id", "type", "prompt", "explanation", "source", "objectives"}
 
 
 def _single(reader: _Reader, common: dict) -> Question | None:
@@ -305,7 +306,7 @@ def _load_lesson(root: Path, lesson_id: str, problems: list[Problem]) -> Lesson 
     title = reader.text("title")
     summary = reader.text("summary", required=False)
     minutes = reader.number("minutes", 1, 240, integer=True)
-    objectives = reader.text_list("objectives", 1, 8)
+    objectives = _read_objectives(reader)
     if rendered.top_level_headings:
         problems.append(Problem(relative, "body", "use ## or deeper for headings: the page supplies the title"))
     if not rendered.blocks:
@@ -321,6 +322,45 @@ def _load_lesson(root: Path, lesson_id: str, problems: list[Problem]) -> Lesson 
         html=rendered.html,
         blocks=rendered.blocks,
     )
+
+
+def _read_objectives(lesson: _Reader) -> list[Objective] | None:
+    """Read the front matter's objectives: a list of {id, text}, ids unique in the lesson."""
+    raw = lesson.data.get("objectives")
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 8:
+        lesson.problem("objectives", f"must be a list of 1 to 8 objectives (id and text), got {_describe(raw)}")
+        return None
+    objectives: list[Objective] = []
+    for position, item in enumerate(raw):
+        reader = lesson.child(f"objectives[{position}]", item)
+        if not reader.ok:
+            return None
+        reader.reject_unknown({"id", "text"})
+        objective_id, text = reader.identifier("id"), reader.text("text")
+        if objective_id is None or text is None:
+            return None
+        if any(objective.id == objective_id for objective in objectives):
+            reader.problem("id", f"{objective_id!r} is used by another objective of this lesson")
+            return None
+        objectives.append(Objective(objective_id, text))
+    return objectives
+
+
+def _question_objectives(reader: _Reader, lesson: Lesson) -> tuple[str, ...] | None:
+    """Read the ids of the objectives a question measures; each must be one of its lesson's."""
+    ids = reader.text_list("objectives", 1, 8, required=False)
+    if ids is None:
+        return None
+    known = {objective.id for objective in lesson.objectives}
+    unknown = [objective_id for objective_id in ids if objective_id not in known]
+    if unknown:
+        reader.problem(
+            "objectives",
+            f"{', '.join(map(repr, unknown))} not an objective of lesson {lesson.id!r}"
+            f" (its objectives: {', '.join(sorted(known))})",
+        )
+        return None
+    return tuple(dict.fromkeys(ids))
 
 
 def _load_bank(root: Path, lesson: Lesson, seen_ids: set[str], problems: list[Problem]) -> tuple[Question, ...]:
@@ -363,9 +403,11 @@ def _load_bank(root: Path, lesson: Lesson, seen_ids: set[str], problems: list[Pr
         anchor = find_passage(lesson.blocks, source) if source else None
         if source and anchor is None:
             reader.problem("source", f"not found word for word in content/{lesson.id}.md: {_describe(source)}")
-        if None in (question_id, question_type, prompt, explanation, anchor):
+        objectives = _question_objectives(reader, lesson)
+        if None in (question_id, question_type, prompt, explanation, anchor, objectives):
             continue
         common = {
+            "objectives": objectives,
             "id": question_id,
             "lesson_id": lesson.id,
             "prompt": prompt,

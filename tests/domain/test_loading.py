@@ -31,7 +31,10 @@ def test_mini_pack_loads_into_typed_objects():
     assert course.id == "mini-course"
     assert course.lesson_ids == ("alpha", "beta")
     alpha = course.lesson("alpha")
-    assert alpha.minutes == 3 and len(alpha.objectives) == 2
+    assert alpha.minutes == 3 and [o.id for o in alpha.objectives] == ["colours", "days"]
+    assert alpha.objective("days").text == "Order the days of the week."
+    assert course.question("alpha-days").objectives == ("days",)
+    assert {q.id for q in alpha.questions_for("colours")} >= {"alpha-green", "alpha-primaries"}
     assert [q.type for q in alpha.questions] == [
         "single",
         "multiple",
@@ -62,6 +65,23 @@ def test_option_ids_are_opaque_and_stable():
 
 
 BAD_PACKS = [
+    (
+        "question names an unknown objective",
+        lambda r: edit(r, "quizzes/alpha.yaml", "objectives: [days]", "objectives: [weeks]"),
+        "quizzes/alpha.yaml: questions[3].objectives: 'weeks' not an objective of lesson 'alpha'",
+    ),
+    (
+        "objective id used twice",
+        lambda r: edit(r, "content/alpha.md", "id: days", "id: colours"),
+        "content/alpha.md: front matter.objectives[1].id: 'colours' is used by another objective",
+    ),
+    (
+        "objectives as plain text (the old format)",
+        lambda r: edit(
+            r, "content/beta.md", "  - id: facts\n    text: Recall simple facts.", "  - Recall simple facts."
+        ),
+        "content/beta.md: front matter.objectives[0]: must be a mapping of fields",
+    ),
     ("missing course file", lambda r: (r / "content/course.yaml").unlink(), "content/course.yaml: file not found"),
     (
         "yaml syntax",
