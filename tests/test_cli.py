@@ -25,7 +25,7 @@ def test_check_prints_a_summary_of_the_real_pack(runner):
 
 def test_check_a_pack_elsewhere(runner):
     result = runner.invoke(args=["lms", "check", "--pack", str(MINI_PACK)])
-    assert "objectives: colours 4, days 1; 1 questions name none" in result.output
+    assert "objectives: colours 5, days 1" in result.output
     assert result.exit_code == 0
     assert "Mini Course (mini-course): 2 lessons" in result.output
     assert "alpha          6 questions (1 single, 1 multiple, 2 true_false, 1 ordering, 1 matching)" in result.output

@@ -39,7 +39,7 @@ class Question:
     explanation: str
     source: str
     source_anchor: str
-    objectives: tuple[str, ...] = ()  # ids of the lesson objectives this question measures
+    objectives: tuple[str, ...] = ()  # ids of the lesson objectives this question measures (at least one)
     type: str = ""
 
     def options_to_shuffle(self) -> tuple[Option, ...]:

@@ -348,7 +348,7 @@ def _read_objectives(lesson: _Reader) -> list[Objective] | None:
 
 def _question_objectives(reader: _Reader, lesson: Lesson) -> tuple[str, ...] | None:
     """Read the ids of the objectives a question measures; each must be one of its lesson's."""
-    ids = reader.text_list("objectives", 1, 8, required=False)
+    ids = reader.text_list("objectives", 1, 8)
     if ids is None:
         return None
     known = {objective.id for objective in lesson.objectives}

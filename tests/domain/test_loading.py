@@ -66,6 +66,11 @@ def test_option_ids_are_opaque_and_stable():
 
 BAD_PACKS = [
     (
+        "question names no objective",
+        lambda r: edit(r, "quizzes/alpha.yaml", "    objectives: [days]\n", ""),
+        "quizzes/alpha.yaml: questions[3].objectives: is required",
+    ),
+    (
         "question names an unknown objective",
         lambda r: edit(r, "quizzes/alpha.yaml", "objectives: [days]", "objectives: [weeks]"),
         "quizzes/alpha.yaml: questions[3].objectives: 'weeks' not an objective of lesson 'alpha'",
