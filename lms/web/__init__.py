@@ -12,6 +12,7 @@ from ..models import Enrollment, User
 from . import account, auth, course, errors, instructor, quiz, security
 from .access import current_course, current_enrollment
 from .forms import ActionForm
+from .question_fields import field_for
 
 
 def _load_user(session_id: str) -> User | None:
@@ -58,4 +59,5 @@ def init_app(app: Flask) -> None:
         current_course=current_course,
         current_enrollment=current_enrollment,
         action_form=ActionForm,
+        question_field=field_for,
     )

@@ -4,14 +4,6 @@ import random
 
 import pytest
 
-from lms.domain.course import (
-    MatchingQuestion,
-    MultipleResponseQuestion,
-    Option,
-    OrderingQuestion,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
-)
 from lms.domain.grading import (
     InvalidResponse,
     PresentedQuestion,
@@ -23,6 +15,12 @@ from lms.domain.grading import (
     response_from_json,
     response_to_json,
 )
+from lms.domain.questions import Option
+from lms.domain.questions.matching import MatchingQuestion
+from lms.domain.questions.multiple import MultipleResponseQuestion
+from lms.domain.questions.ordering import OrderingQuestion
+from lms.domain.questions.single import SingleChoiceQuestion
+from lms.domain.questions.true_false import TrueFalseQuestion
 
 COMMON = {"lesson_id": "l", "prompt": "?", "explanation": "e", "source": "s", "source_anchor": "p1"}
 

@@ -25,7 +25,7 @@ def imported_modules(path: Path) -> list[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted(DOMAIN.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(DOMAIN.rglob("*.py")), ids=lambda p: str(p.relative_to(DOMAIN)))
 def test_domain_module_imports_nothing_from_upper_layers(path):
     bad = [name for name in imported_modules(path) if name.startswith(FORBIDDEN) and not name.startswith("lms.domain")]
     assert not bad, f"{path.name} imports {bad}"
