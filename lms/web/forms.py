@@ -21,6 +21,7 @@ from ..domain.grading import PresentedQuestion
 from ..domain.passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 from ..domain.questions import Question, Response
 from .question_fields import QuestionField, field_for
+from .texts import password_problem_text
 
 
 def _strip(value: str | None) -> str | None:
@@ -32,7 +33,7 @@ _EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address l
 
 def _check_new_password(password: str | None, email: str | None, name: str | None, same_as_current=False) -> None:
     """Raise ValidationError listing every rule a new password breaks (domain.passwords)."""
-    problems = password_problems(password or "", email or "", name or "")
+    problems = [password_problem_text(code) for code in password_problems(password or "", email or "", name or "")]
     if same_as_current:
         problems.append("Choose a password different from the current one.")
     if problems:
