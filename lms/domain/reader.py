@@ -109,6 +109,16 @@ class Reader:
             return None
         return items
 
+    def distinct(self, key: str, texts: list[str]) -> bool:
+        """Record a problem and return False if a text appears twice."""
+        seen: set[str] = set()
+        for text in texts:
+            if text in seen:
+                self.problem(key, f"option {text!r} appears twice")
+                return False
+            seen.add(text)
+        return True
+
     def reject_unknown(self, allowed: set[str]) -> None:
         """Record a problem for each key of the mapping that is not in allowed."""
         for key in self.data:

@@ -16,19 +16,22 @@ from wtforms.validators import DataRequired, InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.grading import PresentedQuestion
-from ..domain.questions import Question, Response
-from ..domain.questions.base import texts_of
+from ..domain.questions import Option, Question, Response
 
 
 class QuestionField:
     """How one question type is shown in a quiz, parsed back, and named for people."""
 
     type: ClassVar[str]  # the domain type this is the web half of
-    template: ClassVar[str]  # the partial that renders the field inside the question's fieldset
     label: ClassVar[str]  # the type's name in the instructor's analysis
     hint: ClassVar[str] = ""  # shown under the prompt
     analysis_note: ClassVar[str] = ""  # what the analysis counts for this type
     shows_key: ClassVar[bool] = True  # the analysis rows are options, and the key ones get a badge
+
+    @property
+    def template(self) -> str:
+        """The partial that renders the field inside the question's fieldset."""
+        return f"quiz/_q_{self.type}.html"
 
     def field(self, question: Question, shown: PresentedQuestion) -> Field:
         """Return the unbound field for a question, its parts in the attempt's fixed order."""
@@ -81,7 +84,7 @@ class OrderingForm(Form):
 
 
 def _choices(question: Question, shown: PresentedQuestion) -> list[SelectChoice]:
-    texts = texts_of(question.options_to_shuffle())
+    texts = Option.texts(question.options_to_shuffle())
     return [SelectChoice(option_id, texts[option_id]) for option_id in shown.option_order]
 
 
@@ -93,7 +96,6 @@ def _subform(base: type[Form], name: str, parts: dict[str, Callable[[], Field]])
 @register_field
 class SingleChoiceField(QuestionField):
     type = "single"
-    template = "quiz/_q_single.html"
     label = "single"
     analysis_note = "How often each option was chosen."
 
@@ -112,7 +114,6 @@ class SingleChoiceField(QuestionField):
 @register_field
 class MultipleResponseField(QuestionField):
     type = "multiple"
-    template = "quiz/_q_multiple.html"
     label = "multiple"
     hint = "Choose all that apply."
     analysis_note = "How often each option was ticked (a learner may tick several)."
@@ -134,7 +135,6 @@ class MultipleResponseField(QuestionField):
 @register_field
 class TrueFalseField(QuestionField):
     type = "true_false"
-    template = "quiz/_q_true_false.html"
     label = "true/false"
     analysis_note = "How often each answer was chosen."
 
@@ -155,14 +155,13 @@ class TrueFalseField(QuestionField):
 @register_field
 class OrderingField(QuestionField):
     type = "ordering"
-    template = "quiz/_q_ordering.html"
     label = "ordering"
     hint = "Give each item its position, 1 for the first."
     analysis_note = "How often each item was put in its right place."
     shows_key = False
 
     def field(self, question, shown):
-        texts = texts_of(question.options_to_shuffle())
+        texts = Option.texts(question.options_to_shuffle())
         positions = [SelectChoice("", "Choose a position")] + [
             SelectChoice(str(n)) for n in range(1, len(shown.option_order) + 1)
         ]
@@ -186,14 +185,13 @@ class OrderingField(QuestionField):
 @register_field
 class MatchingField(QuestionField):
     type = "matching"
-    template = "quiz/_q_matching.html"
     label = "matching"
     hint = "Choose the match for each item. Some matches may not be used."
     analysis_note = "How often each term was given its right match."
     shows_key = False
 
     def field(self, question, shown):
-        terms = texts_of(question.terms_to_shuffle())
+        terms = Option.texts(question.terms_to_shuffle())
         matches = [SelectChoice("", "Choose a match"), *_choices(question, shown)]
 
         def match(term_id: str) -> Callable[[], Field]:

@@ -10,7 +10,6 @@ from lms.web.question_fields import QuestionField
 
 class WholeNumberField(QuestionField):
     type = "whole_number"
-    template = "quiz/_q_whole_number.html"  # in tests/plugins/templates
     label = "whole number"
     hint = "Type a whole number."
     analysis_note = "How often the number was within the tolerance."

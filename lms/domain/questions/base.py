@@ -38,6 +38,16 @@ class Option:
     id: str
     text: str
 
+    @classmethod
+    def many(cls, question_id: str, texts: Iterable[str]) -> tuple[Option, ...]:
+        """Return options with ids derived from the question id and each text."""
+        return tuple(cls(option_id(question_id, text), text) for text in texts)
+
+    @staticmethod
+    def texts(options: Iterable[Option]) -> dict[str, str]:
+        """Return option id -> text."""
+        return {option.id: option.text for option in options}
+
 
 @dataclass(frozen=True)
 class Tally:
@@ -121,24 +131,3 @@ def register(cls: type[Question]) -> type[Question]:
         raise ValueError(f"question type {cls.type!r} is already registered")
     REGISTRY[cls.type] = cls
     return cls
-
-
-def distinct(reader: Reader, key: str, texts: list[str]) -> bool:
-    """Record a problem and return False if a text appears twice."""
-    seen: set[str] = set()
-    for text in texts:
-        if text in seen:
-            reader.problem(key, f"option {text!r} appears twice")
-            return False
-        seen.add(text)
-    return True
-
-
-def options_for(question_id: str, texts: list[str]) -> tuple[Option, ...]:
-    """Return options with ids derived from the question id and each text."""
-    return tuple(Option(option_id(question_id, text), text) for text in texts)
-
-
-def texts_of(options: Iterable[Option]) -> dict[str, str]:
-    """Return option id -> text."""
-    return {option.id: option.text for option in options}

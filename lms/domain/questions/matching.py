@@ -8,18 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..reader import Reader, describe
-from .base import (
-    COMMON_FIELDS,
-    InvalidResponse,
-    Option,
-    PickDistractor,
-    Question,
-    Response,
-    Tally,
-    distinct,
-    options_for,
-    texts_of,
-)
+from .base import COMMON_FIELDS, InvalidResponse, Option, PickDistractor, Question, Response, Tally
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,10 +38,10 @@ class MatchingQuestion(Question):
         distractors = reader.text_list("distractors", 0, 4, required=False)
         if distractors is None:
             return None
-        if not distinct(reader, "pairs", terms) or not distinct(reader, "pairs", matches + distractors):
+        if not reader.distinct("pairs", terms) or not reader.distinct("pairs", matches + distractors):
             return None
-        term_options = options_for(common["id"], terms)
-        match_options = options_for(common["id"], matches + distractors)
+        term_options = Option.many(common["id"], terms)
+        match_options = Option.many(common["id"], matches + distractors)
         key = {term.id: match.id for term, match in zip(term_options, match_options, strict=False)}
         return cls(**common, terms=term_options, matches=match_options, key=key)
 
@@ -84,7 +73,7 @@ class MatchingQuestion(Question):
         return dict(zip(terms, matches[1:] + matches[:1], strict=True))
 
     def describe(self, response: Response, removed: str) -> list[str]:
-        terms, matches = texts_of(self.terms), texts_of(self.matches)
+        terms, matches = Option.texts(self.terms), Option.texts(self.matches)
         return [f"{terms.get(term, removed)} → {matches.get(match, removed)}" for term, match in response.items()]
 
     def tallies(self, responses: Iterable[tuple[Response, int]]) -> list[Tally]:
@@ -94,7 +83,7 @@ class MatchingQuestion(Question):
             for term, match in response.items():
                 if self.key.get(term) == match:
                     right[term] += count
-        matches = texts_of(self.matches)
+        matches = Option.texts(self.matches)
         return [Tally(f"{t.text} → {matches[self.key[t.id]]}", right[t.id], True) for t in self.terms]
 
     def distractor_ids(self) -> list[str]:

@@ -8,18 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..reader import Reader
-from .base import (
-    COMMON_FIELDS,
-    InvalidResponse,
-    Option,
-    PickDistractor,
-    Question,
-    Response,
-    Tally,
-    distinct,
-    options_for,
-    texts_of,
-)
+from .base import COMMON_FIELDS, InvalidResponse, Option, PickDistractor, Question, Response, Tally
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,9 +28,9 @@ class MultipleResponseQuestion(Question):
         if len(answers) + len(distractors) > 8:
             reader.problem("distractors", "a question may have 8 options at most (answers and distractors)")
             return None
-        if not distinct(reader, "distractors", answers + distractors):
+        if not reader.distinct("distractors", answers + distractors):
             return None
-        options = options_for(common["id"], answers + distractors)
+        options = Option.many(common["id"], answers + distractors)
         answer_ids = frozenset(option.id for option in options[: len(answers)])
         return cls(**common, options=options, answer_ids=answer_ids)
 
@@ -67,7 +56,7 @@ class MultipleResponseQuestion(Question):
         return frozenset(self.distractor_ids()[:1])
 
     def describe(self, response: Response, removed: str) -> list[str]:
-        texts = texts_of(self.options)
+        texts = Option.texts(self.options)
         return [texts.get(option, removed) for option in sorted(response, key=lambda o: texts.get(o, ""))]
 
     def tallies(self, responses: Iterable[tuple[Response, int]]) -> list[Tally]:

@@ -9,18 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..reader import Reader
-from .base import (
-    COMMON_FIELDS,
-    InvalidResponse,
-    Option,
-    PickDistractor,
-    Question,
-    Response,
-    Tally,
-    distinct,
-    options_for,
-    texts_of,
-)
+from .base import COMMON_FIELDS, InvalidResponse, Option, PickDistractor, Question, Response, Tally
 
 
 def _longest_increasing(values: Sequence[int]) -> int:
@@ -44,9 +33,9 @@ class OrderingQuestion(Question):
     def read(cls, reader: Reader, common: dict) -> OrderingQuestion | None:
         reader.reject_unknown(COMMON_FIELDS | {"sequence"})
         sequence = reader.text_list("sequence", 3, 8)
-        if sequence is None or not distinct(reader, "sequence", sequence):
+        if sequence is None or not reader.distinct("sequence", sequence):
             return None
-        return cls(**common, sequence=options_for(common["id"], sequence))
+        return cls(**common, sequence=Option.many(common["id"], sequence))
 
     def options_to_shuffle(self) -> tuple[Option, ...]:
         return self.sequence
@@ -71,7 +60,7 @@ class OrderingQuestion(Question):
         return self.key_response()[::-1]
 
     def describe(self, response: Response, removed: str) -> list[str]:
-        texts = texts_of(self.sequence)
+        texts = Option.texts(self.sequence)
         return [f"{n}. {texts.get(item, removed)}" for n, item in enumerate(response, start=1)]
 
     def tallies(self, responses: Iterable[tuple[Response, int]]) -> list[Tally]:

@@ -8,18 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..reader import Reader
-from .base import (
-    COMMON_FIELDS,
-    InvalidResponse,
-    Option,
-    PickDistractor,
-    Question,
-    Response,
-    Tally,
-    distinct,
-    options_for,
-    texts_of,
-)
+from .base import COMMON_FIELDS, InvalidResponse, Option, PickDistractor, Question, Response, Tally
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,9 +23,9 @@ class SingleChoiceQuestion(Question):
         reader.reject_unknown(COMMON_FIELDS | {"answer", "distractors"})
         answer = reader.text("answer")
         distractors = reader.text_list("distractors", 1, 7)
-        if answer is None or distractors is None or not distinct(reader, "distractors", [answer, *distractors]):
+        if answer is None or distractors is None or not reader.distinct("distractors", [answer, *distractors]):
             return None
-        options = options_for(common["id"], [answer, *distractors])
+        options = Option.many(common["id"], [answer, *distractors])
         return cls(**common, options=options, answer_id=options[0].id)
 
     def options_to_shuffle(self) -> tuple[Option, ...]:
@@ -59,7 +48,7 @@ class SingleChoiceQuestion(Question):
         return self.distractor_ids()[0]
 
     def describe(self, response: Response, removed: str) -> list[str]:
-        return [texts_of(self.options).get(response, removed)]
+        return [Option.texts(self.options).get(response, removed)]
 
     def tallies(self, responses: Iterable[tuple[Response, int]]) -> list[Tally]:
         chosen: Counter[str] = Counter()
