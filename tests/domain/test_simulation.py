@@ -1,4 +1,4 @@
-"""Cohort simulator: deterministic, consistent with the grader, ordered in time, realistic, fast."""
+"""Demo-cohort simulator: deterministic, consistent with the grader, ordered in time, realistic, fast."""
 
 import random
 import re
