@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from .questions import InvalidResponse, Question, Response
 
-__all__ = ["InvalidResponse", "Response"]  # re-exported: the grader's error and answer shape
-
 # Scores and credits are sums of fractions: compare with a tolerance, before any rounding.
 TOLERANCE = 1e-9
 

@@ -11,9 +11,9 @@ from typing import ClassVar
 
 from ..reader import Reader
 
-# The shape of one answer, by question type: single -> option id; multiple -> set of option
+# The shape of one answer is the question type's: single -> option id; multiple -> set of option
 # ids; true_false -> bool; ordering -> item ids in the learner's order; matching -> term id to
-# match id. None means unanswered.
+# match id. A new type may use any value JSON can hold. None means unanswered.
 Response = str | frozenset[str] | bool | tuple[str, ...] | Mapping[str, str] | None
 
 # Draws a wrong option for the demo simulator, popular ones more often (None when there is none).
