@@ -7,6 +7,7 @@ tests post them): a question is `q<n>`; a part of it is `q<n>-<part id>`.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -19,7 +20,7 @@ from ..domain.grading import PresentedQuestion
 from ..domain.questions import Option, Question, Response
 
 
-class QuestionField:
+class QuestionField(ABC):
     """How one question type is shown in a quiz, parsed back, and named for people."""
 
     type: ClassVar[str]  # the domain type this is the web half of
@@ -33,17 +34,17 @@ class QuestionField:
         """The partial that renders the field inside the question's fieldset."""
         return f"quiz/_q_{self.type}.html"
 
+    @abstractmethod
     def field(self, question: Question, shown: PresentedQuestion) -> Field:
         """Return the unbound field for a question, its parts in the attempt's fixed order."""
-        raise NotImplementedError
 
+    @abstractmethod
     def parse(self, field: Field) -> Response:
         """Return the response a validated field holds."""
-        raise NotImplementedError
 
+    @abstractmethod
     def form_data(self, name: str, response: Response) -> dict:
         """Return the posted fields that parse back to a (non-blank) response."""
-        raise NotImplementedError
 
 
 WEB_REGISTRY: dict[str, QuestionField] = {}
