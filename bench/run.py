@@ -60,7 +60,8 @@ FINGERPRINT_GLOBS = [
     "migrations/versions/*.py",
     "lms/models.py",
     "lms/services/demo.py",
-    "lms/domain/cohort.py",
+    "lms/domain/simulation.py",
+    "lms/domain/questions/*.py",
     "content/course.yaml",
     "quizzes/*.yaml",
 ]

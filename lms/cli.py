@@ -13,9 +13,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .domain.cohort import pick_special_questions, simulate_cohort
-from .domain.course import QUESTION_TYPES, Course
+from .domain.course import Course
 from .domain.loading import CoursePackError, load_course_pack
+from .domain.questions import REGISTRY
+from .domain.simulation import pick_special_questions, simulate_cohort
 from .extensions import db
 from .services.accounts import EmailTaken, create_instructor, has_instructor, user_by_email
 from .services.demo import DEMO_PASSWORD, demo_learners_present, write_cohort
@@ -32,12 +33,12 @@ def pack_summary(course: Course) -> str:
     for lesson in course.lessons:
         types = Counter(question.type for question in lesson.questions)
         totals.update(types)
-        detail = ", ".join(f"{types[name]} {name}" for name in QUESTION_TYPES if types[name])
+        detail = ", ".join(f"{types[name]} {name}" for name in REGISTRY if types[name])
         lines.append(f"  {lesson.id:<12} {len(lesson.questions):>3} questions ({detail}), {lesson.minutes} min")
         counts = ", ".join(f"{item.id} {len(lesson.questions_for(item.id))}" for item in lesson.objectives)
         lines.append(f"  {'':<12} objectives: {counts}")
     total = sum(totals.values())
-    detail = ", ".join(f"{totals[name]} {name}" for name in QUESTION_TYPES if totals[name])
+    detail = ", ".join(f"{totals[name]} {name}" for name in REGISTRY if totals[name])
     lines.append(f"  {'total':<12} {total:>3} questions ({detail})")
     quiz = course.quiz
     limit = quiz.max_attempts or "unlimited"

@@ -2,51 +2,21 @@
 
 from __future__ import annotations
 
-from lms.domain.course import (
-    Course,
-    MatchingQuestion,
-    MultipleResponseQuestion,
-    OrderingQuestion,
-    Question,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
-)
+from lms.domain.course import Course
 from lms.domain.grading import PresentedQuestion
+from lms.domain.questions import Question
 from lms.models import Attempt
+from lms.web.question_fields import field_for
 
 
 def right_fields(name: str, question: Question) -> dict:
     """Form fields that answer a question fully right."""
-    if isinstance(question, SingleChoiceQuestion):
-        return {name: question.answer_id}
-    if isinstance(question, MultipleResponseQuestion):
-        return {name: sorted(question.answer_ids)}
-    if isinstance(question, TrueFalseQuestion):
-        return {name: "true" if question.answer else "false"}
-    if isinstance(question, OrderingQuestion):
-        return {f"{name}-{item.id}": str(n) for n, item in enumerate(question.sequence, start=1)}
-    if isinstance(question, MatchingQuestion):
-        return {f"{name}-{term}": match for term, match in question.key.items()}
-    raise TypeError(question)
+    return field_for(question.type).form_data(name, question.key_response())
 
 
 def wrong_fields(name: str, question: Question) -> dict:
     """Form fields that earn no credit at all."""
-    if isinstance(question, SingleChoiceQuestion):
-        return {name: next(o.id for o in question.options if o.id != question.answer_id)}
-    if isinstance(question, MultipleResponseQuestion):
-        return {name: [next(o.id for o in question.options if o.id not in question.answer_ids)]}
-    if isinstance(question, TrueFalseQuestion):
-        return {name: "false" if question.answer else "true"}
-    if isinstance(question, OrderingQuestion):
-        count = len(question.sequence)
-        return {f"{name}-{item.id}": str(count - n) for n, item in enumerate(question.sequence)}
-    if isinstance(question, MatchingQuestion):
-        terms = list(question.key)
-        matches = [question.key[term] for term in terms]
-        rotated = matches[1:] + matches[:1]
-        return {f"{name}-{term}": match for term, match in zip(terms, rotated, strict=True)}
-    raise TypeError(question)
+    return field_for(question.type).form_data(name, question.wrong_response())
 
 
 class QuizAnswers:

@@ -6,15 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from lms.domain.course import (
-    MatchingQuestion,
-    MultipleResponseQuestion,
-    OrderingQuestion,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
-)
 from lms.domain.loading import load_course_pack
 from lms.domain.markup import normalize_text
+from lms.domain.questions.matching import MatchingQuestion
+from lms.domain.questions.multiple import MultipleResponseQuestion
+from lms.domain.questions.ordering import OrderingQuestion
+from lms.domain.questions.single import SingleChoiceQuestion
+from lms.domain.questions.true_false import TrueFalseQuestion
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT.parent / "shared" / "seed" / "medical-office-manager-guide.txt"

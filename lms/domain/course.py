@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+
+from .questions import Question
 
 
 class GradingMethod(StrEnum):
@@ -15,86 +15,6 @@ class GradingMethod(StrEnum):
     LATEST = "latest"
     AVERAGE = "average"
     FIRST = "first"
-
-
-def option_id(question_id: str, text: str) -> str:
-    """Return a stable, opaque id for an option: it reveals neither position nor correctness."""
-    digest = hashlib.sha256(f"{question_id}\x1f{text}".encode()).hexdigest()
-    return digest[:10]
-
-
-@dataclass(frozen=True)
-class Option:
-    id: str
-    text: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Question:
-    """Fields every question type shares; subclasses add their options and key."""
-
-    id: str
-    lesson_id: str
-    prompt: str
-    explanation: str
-    source: str
-    source_anchor: str
-    objectives: tuple[str, ...] = ()  # ids of the lesson objectives this question measures (at least one)
-    type: str = ""
-
-    def options_to_shuffle(self) -> tuple[Option, ...]:
-        """Return the options whose display order is drawn per attempt (empty if fixed)."""
-        return ()
-
-
-@dataclass(frozen=True, kw_only=True)
-class SingleChoiceQuestion(Question):
-    options: tuple[Option, ...]
-    answer_id: str
-    type: Literal["single"] = "single"
-
-    def options_to_shuffle(self) -> tuple[Option, ...]:
-        return self.options
-
-
-@dataclass(frozen=True, kw_only=True)
-class MultipleResponseQuestion(Question):
-    options: tuple[Option, ...]
-    answer_ids: frozenset[str]
-    type: Literal["multiple"] = "multiple"
-
-    def options_to_shuffle(self) -> tuple[Option, ...]:
-        return self.options
-
-
-@dataclass(frozen=True, kw_only=True)
-class TrueFalseQuestion(Question):
-    answer: bool
-    type: Literal["true_false"] = "true_false"
-
-
-@dataclass(frozen=True, kw_only=True)
-class OrderingQuestion(Question):
-    sequence: tuple[Option, ...]  # the correct order
-    type: Literal["ordering"] = "ordering"
-
-    def options_to_shuffle(self) -> tuple[Option, ...]:
-        return self.sequence
-
-
-@dataclass(frozen=True, kw_only=True)
-class MatchingQuestion(Question):
-    terms: tuple[Option, ...]
-    matches: tuple[Option, ...]  # every pair's match, then the distractors
-    key: dict[str, str] = field(hash=False)  # term id -> match id
-
-    type: Literal["matching"] = "matching"
-
-    def options_to_shuffle(self) -> tuple[Option, ...]:
-        return self.matches
-
-
-QUESTION_TYPES = ("single", "multiple", "true_false", "ordering", "matching")
 
 
 @dataclass(frozen=True)

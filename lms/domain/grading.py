@@ -1,36 +1,24 @@
 """Drawing attempts and grading responses: pure functions of questions and answers.
 
-Partial credit (documented for authors in docs/authoring.md):
-- single, true_false: 1 if right, else 0.
-- multiple: (correct chosen - wrong chosen) / number correct, floored at 0.
-- ordering: (longest subsequence in the right relative order - 1) / (items - 1).
-- matching: terms matched correctly / number of terms.
+Each question type checks and credits its own responses (lms.domain.questions); the partial-credit
+rules are documented for authors in docs/authoring.md and in each type's module docstring.
 """
 
 from __future__ import annotations
 
-import bisect
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .course import (
-    MatchingQuestion,
-    MultipleResponseQuestion,
-    OrderingQuestion,
-    Question,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
-)
+from .questions import InvalidResponse, Question, Response
 
-# The shape of one answer, by question type: single -> option id; multiple -> set of option
-# ids; true_false -> bool; ordering -> item ids in the learner's order; matching -> term id to
-# match id. None means unanswered.
-Response = str | frozenset[str] | bool | tuple[str, ...] | Mapping[str, str] | None
+# Scores and credits are sums of fractions: compare with a tolerance, before any rounding.
+TOLERANCE = 1e-9
 
 
-class InvalidResponse(ValueError):
-    """Raised when an answer does not fit its question: unknown ids, wrong shape."""
+def passes(score: float, mark: float) -> bool:
+    """Return whether a score reaches a mark, allowing for floating-point error (69.996 stays below 70)."""
+    return score >= mark - TOLERANCE
 
 
 class StaleAttempt(LookupError):
@@ -83,7 +71,7 @@ def draw_questions(bank: Sequence[Question], count: int, rng: random.Random) -> 
     presented = []
     for question in chosen:
         options = [option.id for option in question.options_to_shuffle()]
-        terms = [term.id for term in question.terms] if isinstance(question, MatchingQuestion) else []
+        terms = [term.id for term in question.terms_to_shuffle()]
         presented.append(
             PresentedQuestion(
                 question.id, tuple(rng.sample(options, len(options))), tuple(rng.sample(terms, len(terms)))
@@ -104,75 +92,28 @@ def resolve_presented(
         current = {option.id for option in question.options_to_shuffle()}
         if current != set(shown.option_order):
             raise StaleAttempt(f"the options of question {shown.question_id!r} have changed")
-        if isinstance(question, MatchingQuestion) and {t.id for t in question.terms} != set(shown.term_order):
+        if {term.id for term in question.terms_to_shuffle()} != set(shown.term_order):
             raise StaleAttempt(f"the terms of question {shown.question_id!r} have changed")
         questions.append(question)
     return tuple(questions)
 
 
 def check_response(question: Question, response: Response) -> None:
-    """Raise InvalidResponse unless the response has the question's shape and known ids."""
-    if response is None:
-        return
-    if isinstance(question, SingleChoiceQuestion):
-        if not isinstance(response, str) or response not in {o.id for o in question.options}:
-            raise InvalidResponse(f"{question.id}: unknown option")
-    elif isinstance(question, MultipleResponseQuestion):
-        if not isinstance(response, frozenset) or not response <= {o.id for o in question.options}:
-            raise InvalidResponse(f"{question.id}: unknown option")
-    elif isinstance(question, TrueFalseQuestion):
-        if not isinstance(response, bool):
-            raise InvalidResponse(f"{question.id}: expected true or false")
-    elif isinstance(question, OrderingQuestion):
-        items = [item.id for item in question.sequence]
-        if not isinstance(response, tuple) or sorted(response) != sorted(items):
-            raise InvalidResponse(f"{question.id}: each item must be placed exactly once")
-    elif isinstance(question, MatchingQuestion):
-        matches = {match.id for match in question.matches}
-        if not isinstance(response, Mapping) or set(response) != set(question.key):
-            raise InvalidResponse(f"{question.id}: every term needs one match")
-        if not set(response.values()) <= matches:
-            raise InvalidResponse(f"{question.id}: unknown match")
-
-
-def _longest_increasing(values: Sequence[int]) -> int:
-    tails: list[int] = []
-    for value in values:
-        position = bisect.bisect_left(tails, value)
-        if position == len(tails):
-            tails.append(value)
-        else:
-            tails[position] = value
-    return len(tails)
+    """Raise InvalidResponse unless the response is blank or has the question's shape and known ids."""
+    if response is not None:
+        question.check(response)
 
 
 def credit_for(question: Question, response: Response) -> float:
     """Return the credit (0 to 1) a valid response earns; raise InvalidResponse if it is not valid."""
     check_response(question, response)
-    if response is None:
-        return 0.0
-    if isinstance(question, SingleChoiceQuestion):
-        return 1.0 if response == question.answer_id else 0.0
-    if isinstance(question, TrueFalseQuestion):
-        return 1.0 if response is question.answer else 0.0
-    if isinstance(question, MultipleResponseQuestion):
-        right = len(response & question.answer_ids)
-        wrong = len(response - question.answer_ids)
-        return max(0.0, (right - wrong) / len(question.answer_ids))
-    if isinstance(question, OrderingQuestion):
-        position = {item.id: index for index, item in enumerate(question.sequence)}
-        in_order = _longest_increasing([position[item] for item in response])
-        return (in_order - 1) / (len(question.sequence) - 1)
-    if isinstance(question, MatchingQuestion):
-        right = sum(1 for term, match in response.items() if question.key[term] == match)
-        return right / len(question.key)
-    raise InvalidResponse(f"{question.id}: unsupported question type {question.type!r}")
+    return 0.0 if response is None else question.credit(response)
 
 
 def grade_question(question: Question, response: Response) -> QuestionResult:
     """Grade one response; a question is correct only with full credit."""
     credit = credit_for(question, response)
-    return QuestionResult(question.id, credit, credit >= 1.0 - 1e-9)
+    return QuestionResult(question.id, credit, passes(credit, 1.0))
 
 
 def grade_attempt(questions: Sequence[Question], responses: Mapping[str, Response], pass_mark: float) -> AttemptResult:
@@ -186,8 +127,7 @@ def grade_attempt(questions: Sequence[Question], responses: Mapping[str, Respons
     results = tuple(grade_question(question, responses.get(question.id)) for question in questions)
     score = 100.0 * sum(result.credit for result in results) / len(results)
     # Compare before rounding so that 69.996 does not pass a 70 mark.
-    passed = score >= pass_mark - 1e-9
-    return AttemptResult(round(score, 2), passed, results)
+    return AttemptResult(round(score, 2), passes(score, pass_mark), results)
 
 
 def response_to_json(response: Response) -> object:
@@ -203,16 +143,4 @@ def response_to_json(response: Response) -> object:
 
 def response_from_json(question: Question, data: object) -> Response:
     """Rebuild a stored response for its question's type; None if blank or of another shape."""
-    if data is None:
-        return None
-    if isinstance(question, MultipleResponseQuestion) and isinstance(data, list):
-        return frozenset(data)
-    if isinstance(question, OrderingQuestion) and isinstance(data, list):
-        return tuple(data)
-    if isinstance(question, MatchingQuestion) and isinstance(data, dict):
-        return dict(data)
-    if isinstance(question, TrueFalseQuestion) and isinstance(data, bool):
-        return data
-    if isinstance(question, SingleChoiceQuestion) and isinstance(data, str):
-        return data
-    return None
+    return None if data is None else question.response_from_json(data)

@@ -2,48 +2,24 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .course import (
-    QUESTION_TYPES,
     Band,
     Course,
     GradingMethod,
     Lesson,
-    MatchingQuestion,
-    MultipleResponseQuestion,
     Objective,
-    Option,
-    OrderingQuestion,
-    Question,
     QuizSettings,
     ReadinessSettings,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
-    option_id,
 )
 from .markup import find_passage, render_markdown
-
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-_MISSING = object()
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a pack: which file, which field, and why."""
-
-    file: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.message}" if self.field else f"{self.file}: {self.message}"
+from .questions import REGISTRY, Question
+from .reader import IDENTIFIER, Problem, Reader, describe
 
 
 class CoursePackError(Exception):
@@ -54,114 +30,6 @@ class CoursePackError(Exception):
         count = len(self.problems)
         lines = "\n".join(f"  {problem}" for problem in self.problems)
         super().__init__(f"course pack has {count} problem{'s' if count != 1 else ''}:\n{lines}")
-
-
-class _Reader:
-    """Read typed fields from one mapping of a pack file, recording a Problem for each bad one."""
-
-    def __init__(self, problems: list[Problem], file: str, data: Any, prefix: str = ""):
-        self.problems = problems
-        self.file = file
-        self.prefix = prefix
-        self.ok = isinstance(data, dict)
-        self.data: dict = data if self.ok else {}
-        if not self.ok:
-            self.problem("", f"must be a mapping of fields, got {_describe(data)}")
-
-    def problem(self, key: str, message: str) -> None:
-        field = f"{self.prefix}{key}" if key else self.prefix.rstrip(".")
-        self.problems.append(Problem(self.file, field, message))
-
-    def child(self, key: str, data: Any) -> _Reader:
-        return _Reader(self.problems, self.file, data, f"{self.prefix}{key}.")
-
-    def _get(self, key: str, required: bool) -> Any:
-        value = self.data.get(key, _MISSING)
-        if value is _MISSING or value is None:
-            if required and self.ok:
-                self.problem(key, "is required")
-            return _MISSING
-        return value
-
-    def text(self, key: str, required: bool = True, default: str = "") -> str | None:
-        value = self._get(key, required)
-        if value is _MISSING:
-            return None if required else default
-        if not isinstance(value, str) or not value.strip():
-            self.problem(key, f"must be non-empty text, got {_describe(value)}")
-            return None
-        return value.strip()
-
-    def identifier(self, key: str) -> str | None:
-        value = self.text(key)
-        if value is not None and not _ID.match(value):
-            self.problem(key, f"must be lowercase letters, digits, '-' or '_', got {value!r}")
-            return None
-        return value
-
-    def number(self, key: str, minimum: float, maximum: float, integer: bool = False) -> Any:
-        value = self._get(key, True)
-        if value is _MISSING:
-            return None
-        kinds = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            kind = "a whole number" if integer else "a number"
-            self.problem(key, f"must be {kind}, got {_describe(value)}")
-            return None
-        if not minimum <= value <= maximum:
-            self.problem(key, f"must be between {minimum:g} and {maximum:g}, got {value:g}")
-            return None
-        return value
-
-    def boolean(self, key: str, required: bool = True, default: bool = False) -> bool | None:
-        value = self._get(key, required)
-        if value is _MISSING:
-            return None if required else default
-        if not isinstance(value, bool):
-            self.problem(key, f"must be true or false, got {_describe(value)}")
-            return None
-        return value
-
-    def text_list(self, key: str, min_items: int, max_items: int, required: bool = True) -> list[str] | None:
-        value = self._get(key, required)
-        if value is _MISSING:
-            return None if required else []
-        if not isinstance(value, list):
-            self.problem(key, f"must be a list, got {_describe(value)}")
-            return None
-        items = []
-        for position, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                self.problem(f"{key}[{position}]", f"must be non-empty text, got {_describe(item)}")
-                return None
-            items.append(item.strip())
-        if not min_items <= len(items) <= max_items:
-            self.problem(key, f"must have {_range(min_items, max_items)} items, got {len(items)}")
-            return None
-        return items
-
-    def reject_unknown(self, allowed: set[str]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                self.problem(str(key), f"is not a known field (known: {', '.join(sorted(allowed))})")
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return repr(value)
-
-
-def _range(low: int, high: int) -> str:
-    return f"at least {low}" if high >= 1000 else f"{low} to {high}"
 
 
 def _read_yaml(root: Path, relative: str, problems: list[Problem]) -> Any:
@@ -189,98 +57,6 @@ def _parse_yaml(text: str, relative: str, problems: list[Problem]) -> Any:
         return None
 
 
-def _distinct(reader: _Reader, key: str, texts: list[str]) -> bool:
-    seen: set[str] = set()
-    for text in texts:
-        if text in seen:
-            reader.problem(key, f"option {text!r} appears twice")
-            return False
-        seen.add(text)
-    return True
-
-
-def _options(question_id: str, texts: list[str]) -> tuple[Option, ...]:
-    return tuple(Option(option_id(question_id, text), text) for text in texts)
-
-
-_COMMON_FIELDS = {"id", "type", "prompt", "explanation", "source", "objectives"}
-
-
-def _single(reader: _Reader, common: dict) -> Question | None:
-    reader.reject_unknown(_COMMON_FIELDS | {"answer", "distractors"})
-    answer = reader.text("answer")
-    distractors = reader.text_list("distractors", 1, 7)
-    if answer is None or distractors is None or not _distinct(reader, "distractors", [answer, *distractors]):
-        return None
-    options = _options(common["id"], [answer, *distractors])
-    return SingleChoiceQuestion(**common, options=options, answer_id=options[0].id)
-
-
-def _multiple(reader: _Reader, common: dict) -> Question | None:
-    reader.reject_unknown(_COMMON_FIELDS | {"answers", "distractors"})
-    answers = reader.text_list("answers", 1, 7)
-    distractors = reader.text_list("distractors", 1, 7)
-    if answers is None or distractors is None:
-        return None
-    if len(answers) + len(distractors) > 8:
-        reader.problem("distractors", "a question may have 8 options at most (answers and distractors)")
-        return None
-    if not _distinct(reader, "distractors", answers + distractors):
-        return None
-    options = _options(common["id"], answers + distractors)
-    answer_ids = frozenset(option.id for option in options[: len(answers)])
-    return MultipleResponseQuestion(**common, options=options, answer_ids=answer_ids)
-
-
-def _true_false(reader: _Reader, common: dict) -> Question | None:
-    reader.reject_unknown(_COMMON_FIELDS | {"answer"})
-    answer = reader.boolean("answer")
-    return None if answer is None else TrueFalseQuestion(**common, answer=answer)
-
-
-def _ordering(reader: _Reader, common: dict) -> Question | None:
-    reader.reject_unknown(_COMMON_FIELDS | {"sequence"})
-    sequence = reader.text_list("sequence", 3, 8)
-    if sequence is None or not _distinct(reader, "sequence", sequence):
-        return None
-    return OrderingQuestion(**common, sequence=_options(common["id"], sequence))
-
-
-def _matching(reader: _Reader, common: dict) -> Question | None:
-    reader.reject_unknown(_COMMON_FIELDS | {"pairs", "distractors"})
-    raw_pairs = reader.data.get("pairs")
-    if not isinstance(raw_pairs, list) or not 2 <= len(raw_pairs) <= 8:
-        reader.problem("pairs", f"must be a list of 2 to 8 term/match pairs, got {_describe(raw_pairs)}")
-        return None
-    terms, matches = [], []
-    for position, raw in enumerate(raw_pairs):
-        pair = reader.child(f"pairs[{position}]", raw)
-        pair.reject_unknown({"term", "match"})
-        term, match = pair.text("term"), pair.text("match")
-        if term is None or match is None:
-            return None
-        terms.append(term)
-        matches.append(match)
-    distractors = reader.text_list("distractors", 0, 4, required=False)
-    if distractors is None:
-        return None
-    if not _distinct(reader, "pairs", terms) or not _distinct(reader, "pairs", matches + distractors):
-        return None
-    term_options = _options(common["id"], terms)
-    match_options = _options(common["id"], matches + distractors)
-    key = {term.id: match.id for term, match in zip(term_options, match_options, strict=False)}
-    return MatchingQuestion(**common, terms=term_options, matches=match_options, key=key)
-
-
-_QUESTION_READERS: dict[str, Callable[[_Reader, dict], Question | None]] = {
-    "single": _single,
-    "multiple": _multiple,
-    "true_false": _true_false,
-    "ordering": _ordering,
-    "matching": _matching,
-}
-
-
 def _load_lesson(root: Path, lesson_id: str, problems: list[Problem]) -> Lesson | None:
     relative = f"content/{lesson_id}.md"
     try:
@@ -296,7 +72,7 @@ def _load_lesson(root: Path, lesson_id: str, problems: list[Problem]) -> Lesson 
         problems.append(Problem(relative, "front matter", "missing: start the file with a --- block"))
         return None
     meta = _parse_yaml(rendered.front_matter, relative, problems)
-    reader = _Reader(problems, relative, meta, "front matter.")
+    reader = Reader(problems, relative, meta, "front matter.")
     if not reader.ok:
         return None
     reader.reject_unknown({"id", "title", "summary", "minutes", "objectives"})
@@ -324,11 +100,11 @@ def _load_lesson(root: Path, lesson_id: str, problems: list[Problem]) -> Lesson 
     )
 
 
-def _read_objectives(lesson: _Reader) -> list[Objective] | None:
+def _read_objectives(lesson: Reader) -> list[Objective] | None:
     """Read the front matter's objectives: a list of {id, text}, ids unique in the lesson."""
     raw = lesson.data.get("objectives")
     if not isinstance(raw, list) or not 1 <= len(raw) <= 8:
-        lesson.problem("objectives", f"must be a list of 1 to 8 objectives (id and text), got {_describe(raw)}")
+        lesson.problem("objectives", f"must be a list of 1 to 8 objectives (id and text), got {describe(raw)}")
         return None
     objectives: list[Objective] = []
     for position, item in enumerate(raw):
@@ -346,7 +122,7 @@ def _read_objectives(lesson: _Reader) -> list[Objective] | None:
     return objectives
 
 
-def _question_objectives(reader: _Reader, lesson: Lesson) -> tuple[str, ...] | None:
+def _question_objectives(reader: Reader, lesson: Lesson) -> tuple[str, ...] | None:
     """Read the ids of the objectives a question measures; each must be one of its lesson's."""
     ids = reader.text_list("objectives", 1, 8)
     if ids is None:
@@ -371,7 +147,7 @@ def _load_bank(root: Path, lesson: Lesson, seen_ids: set[str], problems: list[Pr
         if len(problems) == known_problems:
             problems.append(Problem(relative, "", "is empty"))
         return ()
-    bank = _Reader(problems, relative, data)
+    bank = Reader(problems, relative, data)
     if not bank.ok:
         return ()
     bank.reject_unknown({"lesson", "questions"})
@@ -380,7 +156,7 @@ def _load_bank(root: Path, lesson: Lesson, seen_ids: set[str], problems: list[Pr
         bank.problem("lesson", f"is {named!r} but the file is named for {lesson.id!r}")
     raw_questions = bank.data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
-        bank.problem("questions", f"must be a non-empty list, got {_describe(raw_questions)}")
+        bank.problem("questions", f"must be a non-empty list, got {describe(raw_questions)}")
         return ()
     questions = []
     for position, raw in enumerate(raw_questions):
@@ -394,15 +170,15 @@ def _load_bank(root: Path, lesson: Lesson, seen_ids: set[str], problems: list[Pr
         if question_id is not None:
             seen_ids.add(question_id)
         question_type = reader.text("type")
-        if question_type is not None and question_type not in QUESTION_TYPES:
-            reader.problem("type", f"must be one of {', '.join(QUESTION_TYPES)}, got {question_type!r}")
+        if question_type is not None and question_type not in REGISTRY:
+            reader.problem("type", f"must be one of {', '.join(REGISTRY)}, got {question_type!r}")
             question_type = None
         prompt = reader.text("prompt")
         explanation = reader.text("explanation")
         source = reader.text("source")
         anchor = find_passage(lesson.blocks, source) if source else None
         if source and anchor is None:
-            reader.problem("source", f"not found word for word in content/{lesson.id}.md: {_describe(source)}")
+            reader.problem("source", f"not found word for word in content/{lesson.id}.md: {describe(source)}")
         objectives = _question_objectives(reader, lesson)
         if None in (question_id, question_type, prompt, explanation, anchor, objectives):
             continue
@@ -415,13 +191,13 @@ def _load_bank(root: Path, lesson: Lesson, seen_ids: set[str], problems: list[Pr
             "source": source,
             "source_anchor": anchor,
         }
-        question = _QUESTION_READERS[question_type](reader, common)
+        question = REGISTRY[question_type].read(reader, common)
         if question is not None:
             questions.append(question)
     return tuple(questions)
 
 
-def _load_quiz_settings(course: _Reader) -> QuizSettings | None:
+def _load_quiz_settings(course: Reader) -> QuizSettings | None:
     quiz = course.child("quiz", course.data.get("quiz"))
     if not quiz.ok:
         return None
@@ -434,7 +210,7 @@ def _load_quiz_settings(course: _Reader) -> QuizSettings | None:
     return QuizSettings(questions_per_attempt=size, pass_mark=float(pass_mark), max_attempts=max_attempts)
 
 
-def _load_readiness(course: _Reader, lesson_ids: list[str]) -> ReadinessSettings | None:
+def _load_readiness(course: Reader, lesson_ids: list[str]) -> ReadinessSettings | None:
     readiness = course.child("readiness", course.data.get("readiness"))
     if not readiness.ok:
         return None
@@ -455,7 +231,7 @@ def _load_readiness(course: _Reader, lesson_ids: list[str]) -> ReadinessSettings
             weights[lesson_id] = float(weight)
     raw_bands = readiness.data.get("bands")
     if not isinstance(raw_bands, list) or not raw_bands:
-        readiness.problem("bands", f"must be a non-empty list, got {_describe(raw_bands)}")
+        readiness.problem("bands", f"must be a non-empty list, got {describe(raw_bands)}")
         return None
     bands = []
     for position, raw in enumerate(raw_bands):
@@ -494,7 +270,7 @@ def load_course_pack(root: Path | str) -> Course:
     data = _read_yaml(root, "content/course.yaml", problems)
     if data is None:
         raise CoursePackError(problems or [Problem("content/course.yaml", "", "is empty")])
-    course = _Reader(problems, "content/course.yaml", data)
+    course = Reader(problems, "content/course.yaml", data)
     if not course.ok:
         raise CoursePackError(problems)
     course.reject_unknown({"id", "title", "description", "lessons", "quiz", "readiness"})
@@ -503,11 +279,11 @@ def load_course_pack(root: Path | str) -> Course:
     description = course.text("description", required=False)
     lesson_ids = course.text_list("lessons", 1, 1000) or []
     for position, lesson_id in enumerate(lesson_ids):
-        if not _ID.match(lesson_id):
+        if not IDENTIFIER.match(lesson_id):
             course.problem(f"lessons[{position}]", f"must be lowercase letters, digits, '-' or '_', got {lesson_id!r}")
         elif lesson_ids.index(lesson_id) != position:
             course.problem(f"lessons[{position}]", f"{lesson_id!r} is listed twice")
-    lesson_ids = [lesson_id for lesson_id in dict.fromkeys(lesson_ids) if _ID.match(lesson_id)]
+    lesson_ids = [lesson_id for lesson_id in dict.fromkeys(lesson_ids) if IDENTIFIER.match(lesson_id)]
     quiz = _load_quiz_settings(course)
     readiness = _load_readiness(course, lesson_ids)
     _unlisted_files(root, lesson_ids, problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
@@ -18,17 +19,26 @@ def common_passwords() -> frozenset[str]:
         return frozenset(line.strip() for line in handle if line.strip())
 
 
-def password_problems(password: str, email: str = "", name: str = "") -> list[str]:
+class PasswordProblem(StrEnum):
+    """A rule a new password breaks (the web layer words it)."""
+
+    TOO_SHORT = "too-short"  # fewer than MIN_LENGTH characters
+    TOO_LONG = "too-long"  # more than MAX_LENGTH characters
+    COMMON = "common"
+    PERSONAL = "personal"  # the account's name or email
+
+
+def password_problems(password: str, email: str = "", name: str = "") -> list[PasswordProblem]:
     """Return why a new password is not acceptable (an empty list when it is)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(PasswordProblem.TOO_SHORT)
     if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(PasswordProblem.TOO_LONG)
     lowered = password.strip().lower()
     if lowered in common_passwords():
-        problems.append("This password is too common; choose one that is harder to guess.")
+        problems.append(PasswordProblem.COMMON)
     personal = {email.strip().lower(), email.strip().lower().partition("@")[0], name.strip().lower()} - {""}
     if lowered in personal:
-        problems.append("Do not use your name or email as your password.")
+        problems.append(PasswordProblem.PERSONAL)
     return problems

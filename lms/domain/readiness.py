@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .course import GradingMethod, ReadinessSettings
+from .grading import passes
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,14 @@ class SectionAttempts:
     passed: bool = False
 
     @classmethod
-    def from_scores(cls, scores: Sequence[float], pass_mark: float) -> SectionAttempts:
-        """Summarize scores given in the order the attempts were submitted."""
+    def from_scores(
+        cls, scores: Sequence[float], pass_mark: float, passed: Sequence[bool] | None = None
+    ) -> SectionAttempts:
+        """Summarize scores given in the order the attempts were submitted.
+
+        Give the grader's `passed` flags when known: a stored score is rounded, and the grader
+        decides on the unrounded one.
+        """
         if not scores:
             return cls()
         return cls(
@@ -30,7 +37,7 @@ class SectionAttempts:
             latest=scores[-1],
             highest=max(scores),
             total=sum(scores),
-            passed=any(score >= pass_mark - 1e-9 for score in scores),
+            passed=any(passed) if passed is not None else any(passes(score, pass_mark) for score in scores),
         )
 
     def score(self, method: GradingMethod) -> float | None:

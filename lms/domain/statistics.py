@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 # Thresholds for flagging a question, shown to instructors on the analysis page.
 MIN_ATTEMPTS_FOR_FLAGS = 20
@@ -80,10 +81,17 @@ class ItemStatistics:
     efficiency: float | None
 
 
-@dataclass(frozen=True)
-class Flag:
-    code: str
-    label: str
+class Flag(StrEnum):
+    """Why a question needs an instructor's attention (the web layer words it)."""
+
+    VERY_EASY = "very-easy"
+    VERY_HARD = "very-hard"
+    NEGATIVE = "negative"  # negative discrimination: check the key and the wording
+    WEAK = "weak"  # weak discrimination
+
+    @property
+    def code(self) -> str:
+        return self.value
 
 
 def sorted_pair_sum(x_counts: Mapping[float, int], y_counts: Mapping[float, int]) -> float:
@@ -132,8 +140,8 @@ def item_statistics(sums: ItemSums) -> ItemStatistics:
     facility = 100.0 * sums.sx / n
     if n < 2:
         return ItemStatistics(n, facility, None, None, None)
-    var_x = max(0.0, (sums.sxx - sums.sx * sums.sx / n) / (n - 1))
-    var_y = max(0.0, (sums.syy - sums.sy * sums.sy / n) / (n - 1))
+    var_x = Moments(n, sums.sx, sums.sxx).variance
+    var_y = Moments(n, sums.sy, sums.syy).variance
     cov = (sums.sxy - sums.sx * sums.sy / n) / (n - 1)
     cov_max = (sums.sorted_sxy - sums.sx * sums.sy / n) / (n - 1)
     sd = 100.0 * math.sqrt(var_x)
@@ -149,14 +157,14 @@ def flags_for(stats: ItemStatistics, min_attempts: int = MIN_ATTEMPTS_FOR_FLAGS)
         return ()
     flags = []
     if stats.facility >= VERY_EASY:
-        flags.append(Flag("very-easy", "Very easy"))
+        flags.append(Flag.VERY_EASY)
     elif stats.facility <= VERY_HARD:
-        flags.append(Flag("very-hard", "Very hard"))
+        flags.append(Flag.VERY_HARD)
     if stats.discrimination is not None:
         if stats.discrimination < 0:
-            flags.append(Flag("negative", "Negative discrimination: check the key and the wording"))
+            flags.append(Flag.NEGATIVE)
         elif stats.discrimination < WEAK_DISCRIMINATION:
-            flags.append(Flag("weak", "Weak discrimination"))
+            flags.append(Flag.WEAK)
     return tuple(flags)
 
 

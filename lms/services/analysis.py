@@ -15,16 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Text, cast, func, select
 
-from ..domain.course import (
-    Course,
-    Lesson,
-    MatchingQuestion,
-    MultipleResponseQuestion,
-    OrderingQuestion,
-    Question,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
-)
+from ..domain.course import Course, Lesson, Question
 from ..domain.grading import response_from_json
 from ..domain.statistics import (
     Flag,
@@ -57,7 +48,6 @@ class QuestionAnalysis:
     stats: ItemStatistics
     flags: tuple[Flag, ...]
     options: list[OptionCount]
-    option_note: str
 
 
 @dataclass(frozen=True)
@@ -92,56 +82,23 @@ def _histogram(score_counts: dict[float, int]) -> list[int]:
     return buckets
 
 
-def _option_counts(question: Question, responses: dict[str, int], answered: int) -> tuple[list[OptionCount], str]:
-    """Count how often each option was chosen (or, for ordering and matching, placed right)."""
-    chosen: dict[str, int] = defaultdict(int)
-    blank = 0
+def _option_counts(question: Question, responses: dict[str, int], answered: int) -> list[OptionCount]:
+    """Count answers the question type's way (options chosen, or parts placed right), then blanks."""
+    counted, blank = [], 0
     for text, count in responses.items():
         response = response_from_json(question, json.loads(text)) if text is not None else None
         if response is None:
             blank += count
-            continue
-        if isinstance(question, SingleChoiceQuestion):
-            chosen[response] += count
-        elif isinstance(question, MultipleResponseQuestion):
-            for option in response:
-                chosen[option] += count
-        elif isinstance(question, TrueFalseQuestion):
-            chosen["true" if response else "false"] += count
-        elif isinstance(question, OrderingQuestion):
-            for position, item in enumerate(response):
-                if position < len(question.sequence) and question.sequence[position].id == item:
-                    chosen[item] += count
-        elif isinstance(question, MatchingQuestion):
-            for term, match in response.items():
-                if question.key.get(term) == match:
-                    chosen[term] += count
+        else:
+            counted.append((response, count))
 
-    def row(label: str, key: str, correct: bool) -> OptionCount:
-        count = chosen.get(key, 0)
-        return OptionCount(label, count, 100.0 * count / answered if answered else 0.0, correct)
+    def percent(count: int) -> float:
+        return 100.0 * count / answered if answered else 0.0
 
-    if isinstance(question, SingleChoiceQuestion):
-        rows = [row(o.text, o.id, o.id == question.answer_id) for o in question.options]
-        note = "How often each option was chosen."
-    elif isinstance(question, MultipleResponseQuestion):
-        rows = [row(o.text, o.id, o.id in question.answer_ids) for o in question.options]
-        note = "How often each option was ticked (a learner may tick several)."
-    elif isinstance(question, TrueFalseQuestion):
-        rows = [row("True", "true", question.answer), row("False", "false", not question.answer)]
-        note = "How often each answer was chosen."
-    elif isinstance(question, OrderingQuestion):
-        rows = [row(f"{n}. {item.text}", item.id, True) for n, item in enumerate(question.sequence, start=1)]
-        note = "How often each item was put in its right place."
-    elif isinstance(question, MatchingQuestion):
-        matches = {m.id: m.text for m in question.matches}
-        rows = [row(f"{t.text} → {matches[question.key[t.id]]}", t.id, True) for t in question.terms]
-        note = "How often each term was given its right match."
-    else:
-        rows, note = [], ""
+    rows = [OptionCount(row.label, row.count, percent(row.count), row.correct) for row in question.tallies(counted)]
     if blank:
-        rows.append(OptionCount("(no answer)", blank, 100.0 * blank / answered if answered else 0.0, False))
-    return rows, note
+        rows.append(OptionCount("(no answer)", blank, percent(blank), False))
+    return rows
 
 
 def quiz_analysis(course: Course, lesson: Lesson, basis: str = "first") -> QuizAnalysis:
@@ -222,8 +179,8 @@ def quiz_analysis(course: Course, lesson: Lesson, basis: str = "first") -> QuizA
             sorted_sxy=sorted_pair_sum(x_counts, y_counts),
         )
         stats = item_statistics(sums)
-        options, note = _option_counts(question, responses.get(question.id, {}), sums.n)
-        analysed.append(QuestionAnalysis(question, stats, flags_for(stats), options, note))
+        options = _option_counts(question, responses.get(question.id, {}), sums.n)
+        analysed.append(QuestionAnalysis(question, stats, flags_for(stats), options))
 
     alpha = cronbach_alpha(positions, points) if len(lengths) == 1 else None
     return QuizAnalysis(

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
-from ..domain.cohort import SimulatedLearner
 from ..domain.course import Course
 from ..domain.grading import response_to_json
 from ..domain.readiness import SectionAttempts, readiness_for
+from ..domain.simulation import SimulatedLearner
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, User
 from .accounts import PASSWORD_METHOD
@@ -83,7 +83,9 @@ def write_cohort(
             completed = 0
             for lesson in learner.lessons:
                 scores = [attempt.result.score for attempt in lesson.attempts]
-                sections[lesson.lesson_id] = SectionAttempts.from_scores(scores, pass_mark)
+                sections[lesson.lesson_id] = SectionAttempts.from_scores(
+                    scores, pass_mark, passed=[attempt.result.passed for attempt in lesson.attempts]
+                )
                 passed_at = next((a.submitted_at for a in lesson.attempts if a.result.passed), None)
                 completed += lesson.read_at is not None and passed_at is not None
                 times += [t for t in (lesson.first_viewed_at, lesson.read_at) if t]

@@ -12,6 +12,8 @@ from ..models import Enrollment, User
 from . import account, auth, course, errors, instructor, quiz, security
 from .access import current_course, current_enrollment
 from .forms import ActionForm
+from .question_fields import field_for
+from .texts import flag_text
 
 
 def _load_user(session_id: str) -> User | None:
@@ -54,8 +56,10 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["score"] = format_score
+    app.jinja_env.filters["flag_text"] = flag_text
     app.jinja_env.globals.update(
         current_course=current_course,
         current_enrollment=current_enrollment,
         action_form=ActionForm,
+        question_field=field_for,
     )

@@ -23,15 +23,11 @@ from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms import create_app
-from lms.domain.course import (
-    QUESTION_TYPES,
-    Course,
-    Lesson,
-    MatchingQuestion,
-    OrderingQuestion,
-    Question,
-    TrueFalseQuestion,
-)
+from lms.domain.course import Course, Lesson
+from lms.domain.questions import QUESTION_TYPES, Question
+from lms.domain.questions.matching import MatchingQuestion
+from lms.domain.questions.ordering import OrderingQuestion
+from lms.domain.questions.true_false import TrueFalseQuestion
 from lms.extensions import db
 from lms.models import Attempt, Enrollment, User
 from lms.services.accounts import create_instructor, register_user

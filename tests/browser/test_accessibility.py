@@ -11,7 +11,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from lms.domain.course import QUESTION_TYPES, Lesson, MatchingQuestion, OrderingQuestion, Question
+from lms.domain.course import Lesson
+from lms.domain.questions import QUESTION_TYPES, Question
+from lms.domain.questions.matching import MatchingQuestion
+from lms.domain.questions.ordering import OrderingQuestion
 
 from .conftest import ACTION_TIMEOUT_MS, Account, Site, form_actions
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from lms.domain.course import QUESTION_TYPES
+from lms.domain.questions import QUESTION_TYPES
 
 from .conftest import Account, Site, unique_email
 

@@ -4,14 +4,6 @@ import random
 
 import pytest
 
-from lms.domain.course import (
-    MatchingQuestion,
-    MultipleResponseQuestion,
-    Option,
-    OrderingQuestion,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
-)
 from lms.domain.grading import (
     InvalidResponse,
     PresentedQuestion,
@@ -19,10 +11,17 @@ from lms.domain.grading import (
     credit_for,
     draw_questions,
     grade_attempt,
+    passes,
     resolve_presented,
     response_from_json,
     response_to_json,
 )
+from lms.domain.questions import Option
+from lms.domain.questions.matching import MatchingQuestion
+from lms.domain.questions.multiple import MultipleResponseQuestion
+from lms.domain.questions.ordering import OrderingQuestion
+from lms.domain.questions.single import SingleChoiceQuestion
+from lms.domain.questions.true_false import TrueFalseQuestion
 
 COMMON = {"lesson_id": "l", "prompt": "?", "explanation": "e", "source": "s", "source_anchor": "p1"}
 
@@ -167,3 +166,21 @@ def test_resolve_presented_detects_a_changed_pack():
 )
 def test_responses_round_trip_through_json(question, response):
     assert response_from_json(question, response_to_json(response)) == response
+
+
+@pytest.mark.parametrize(
+    ("score", "mark", "passed"),
+    [(70.0, 70.0, True), (70.0 - 1e-12, 70.0, True), (69.996, 70.0, False), (0.0, 0.0, True), (100.0, 100.0, True)],
+)
+def test_passes_at_the_mark_and_not_just_below(score, mark, passed):
+    assert passes(score, mark) is passed
+
+
+def test_a_score_exactly_at_the_pass_mark_passes():
+    result = grade_attempt([SINGLE, TRUE], {"single": "b"}, pass_mark=50)
+    assert (result.score, result.passed) == (50.0, True)
+
+
+def test_an_attempt_without_questions_is_refused():
+    with pytest.raises(InvalidResponse, match="at least one question"):
+        grade_attempt([], {}, pass_mark=50)

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from lms.domain.course import MatchingQuestion, OrderingQuestion, SingleChoiceQuestion
 from lms.domain.loading import CoursePackError, load_course_pack
 from lms.domain.markup import find_passage, render_markdown
+from lms.domain.questions.matching import MatchingQuestion
+from lms.domain.questions.ordering import OrderingQuestion
+from lms.domain.questions.single import SingleChoiceQuestion
 
 MINI_PACK = Path(__file__).resolve().parents[1] / "data" / "mini_pack"
 

@@ -97,3 +97,10 @@ def test_weakest_lists_lowest_failed_sections_first():
     )
     assert result.weakest() == ("b", "a"), "attempted and not passed, lowest first; c passed, d never tried"
     assert result.weakest(1) == ("b",)
+
+
+def test_from_scores_takes_the_graders_verdict_over_a_rounded_score():
+    # 69.996 is stored as 70.0: the grader said "not passed", and readiness must agree.
+    assert SectionAttempts.from_scores([70.0], 70, passed=[False]).passed is False
+    assert SectionAttempts.from_scores([70.0], 70).passed is True
+    assert SectionAttempts.from_scores([50.0, 70.0], 70, passed=[False, True]).passed is True

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import event, select
 
-from lms.domain.cohort import pick_special_questions, simulate_cohort
+from lms.domain.simulation import pick_special_questions, simulate_cohort
 from lms.extensions import db
 from lms.models import Enrollment
 from lms.services.demo import write_cohort

@@ -1,4 +1,4 @@
-"""Simulate a realistic cohort of learners taking a course: demo data and benchmark load.
+"""Simulate learners taking a course (a demo cohort): demo data and benchmark load.
 
 The model is simple on purpose, so that 50,000 learners generate in seconds:
 
@@ -13,11 +13,12 @@ The model is simple on purpose, so that 50,000 learners generate in seconds:
 - Questions: difficulty b comes from a hash of the question id (Normal-ish around -0.8, clamped
   to [-1.5, 1]); hard questions get b around +2. P(fully correct) = logistic(1.7 (theta - b));
   broken questions use logistic(0.3 - 1.2 theta), so stronger learners get them wrong more often.
-- Wrong answers look like real ones. Single: a distractor, one of them more popular than the
-  others. Multiple: some of the right options, or right ones plus a distractor. True/false: the
-  other value. Ordering: one or two adjacent swaps, or a shuffle. Matching: two matches swapped,
-  one distractor match, or a scramble. The stronger the learner, the more often a wrong answer
-  is a near miss (partial credit). 3% of wrong answers are left blank (None).
+- Wrong answers look like real ones: each question type makes its own (``simulated_wrong``),
+  picking distractors with a popular one more often than the others. Single: a distractor.
+  Multiple: some of the right options, or right ones plus a distractor. True/false: the other
+  value. Ordering: one or two adjacent swaps, or a shuffle. Matching: two matches swapped, one
+  distractor match, or a scramble. The stronger the learner, the more often a wrong answer is a
+  near miss (partial credit). 3% of wrong answers are left blank (None).
 - Times (aware UTC, whole seconds before ``now``): enrolment is uniform over the 120 days before
   ``now``; the first view follows within days, reading takes about the lesson's minutes, attempts
   last 2 to 15 minutes, retakes come minutes to days later and the next lesson hours to weeks
@@ -39,17 +40,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from statistics import NormalDist
 
-from .course import (
-    Course,
-    Lesson,
-    MatchingQuestion,
-    MultipleResponseQuestion,
-    OrderingQuestion,
-    Question,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
-)
-from .grading import AttemptResult, PresentedQuestion, Response, draw_questions, grade_attempt
+from .course import Course, Lesson
+from .grading import AttemptResult, PresentedQuestion, draw_questions, grade_attempt
+from .questions import Question, Response
 
 FIRST_NAMES = (
     "Aisha", "Alex", "Amara", "Ana", "Ben", "Carlos", "Chloe", "Daniel", "Diana", "Elena",
@@ -82,8 +75,6 @@ _MINUTE = 60
 _HOUR = 3600
 _DAY = 86400
 _NORMAL = NormalDist()
-
-_SINGLE, _MULTIPLE, _TRUE_FALSE, _ORDERING, _MATCHING = range(5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,44 +111,17 @@ class SimulatedLearner:
 
 
 class _Item:
-    """Per-question data precomputed once per cohort: difficulty, right answer, wrong-answer material."""
+    """Per-question data precomputed once per cohort: difficulty and the popular-distractor weights."""
 
-    __slots__ = ("answers", "broken", "cum_weights", "difficulty", "distractors", "key", "kind", "question", "right")
+    __slots__ = ("broken", "cum_weights", "difficulty", "distractors", "question")
 
     def __init__(self, question: Question, hard: bool, broken: bool):
         self.question = question
         self.broken = broken
         z = _hash_normal(question.id, "difficulty")
         self.difficulty = 2.0 + 0.3 * z if hard else min(1.0, max(-1.5, -0.8 + 0.6 * z))
-        self.answers: list[str] = []
-        self.distractors: list[str] = []
-        self.key: dict[str, str] = {}
-        if isinstance(question, SingleChoiceQuestion):
-            self.kind = _SINGLE
-            self.right: object = question.answer_id
-            self.distractors = [o.id for o in question.options if o.id != question.answer_id]
-        elif isinstance(question, MultipleResponseQuestion):
-            self.kind = _MULTIPLE
-            self.right = question.answer_ids
-            self.answers = [o.id for o in question.options if o.id in question.answer_ids]
-            self.distractors = [o.id for o in question.options if o.id not in question.answer_ids]
-        elif isinstance(question, TrueFalseQuestion):
-            self.kind = _TRUE_FALSE
-            self.right = question.answer
-        elif isinstance(question, OrderingQuestion):
-            self.kind = _ORDERING
-            self.right = tuple(item.id for item in question.sequence)
-        elif isinstance(question, MatchingQuestion):
-            self.kind = _MATCHING
-            self.key = dict(question.key)
-            self.right = self.key
-            self.answers = [match.id for match in question.matches]
-            used = set(self.key.values())
-            self.distractors = [match.id for match in question.matches if match.id not in used]
-        else:
-            raise ValueError(f"{question.id}: cannot simulate question type {question.type!r}")
         # A popular wrong option: distractors in a hash order, each about half as likely as the one before.
-        self.distractors.sort(key=lambda option: _hash_unit(question.id, option))
+        self.distractors = sorted(question.distractor_ids(), key=lambda option: _hash_unit(question.id, option))
         total = 0.0
         cumulative = []
         for rank in range(len(self.distractors)):
@@ -172,70 +136,16 @@ class _Item:
         else:
             p_right = 1.0 / (1.0 + math.exp(-1.7 * (theta - self.difficulty)))
         if rng.random() < p_right:
-            return dict(self.right) if self.kind == _MATCHING else self.right
+            return self.question.key_response()
         if rng.random() < BLANK_WHEN_WRONG:
             return None
         near_miss = rng.random() < 1.0 / (1.0 + math.exp(-theta))
-        kind = self.kind
-        if kind == _SINGLE:
-            return self._distractor(rng)
-        if kind == _TRUE_FALSE:
-            return not self.right
-        if kind == _MULTIPLE:
-            return self._wrong_multiple(near_miss, rng)
-        if kind == _ORDERING:
-            return self._wrong_order(near_miss, rng)
-        return self._wrong_matching(near_miss, rng)
+        return self.question.simulated_wrong(near_miss, rng, self._distractor)
 
     def _distractor(self, rng: random.Random) -> str | None:
         if not self.distractors:
             return None
         return rng.choices(self.distractors, cum_weights=self.cum_weights)[0]
-
-    def _wrong_multiple(self, near_miss: bool, rng: random.Random) -> frozenset[str]:
-        answers = self.answers
-        count = len(answers)
-        distractor = self._distractor(rng)
-        if near_miss:
-            if count > 1 and (distractor is None or rng.random() < 0.5):
-                return frozenset(rng.sample(answers, count - 1))
-            return frozenset([*answers, distractor] if distractor else ())
-        chosen = rng.sample(answers, rng.randint(1, count - 1)) if count > 1 else []
-        if distractor is not None:
-            chosen.append(distractor)
-        return frozenset(chosen)
-
-    def _wrong_order(self, near_miss: bool, rng: random.Random) -> tuple[str, ...]:
-        order = list(self.right)
-        size = len(order)
-        if size < 2:
-            return tuple(order)
-        if near_miss or (size >= 4 and rng.random() < 0.5):
-            first = rng.randrange(size - 1)
-            order[first], order[first + 1] = order[first + 1], order[first]
-            if not near_miss:
-                second = rng.randrange(size - 2)
-                second += second >= first  # any other position: two swaps at one place would undo each other
-                order[second], order[second + 1] = order[second + 1], order[second]
-            return tuple(order)
-        shuffled = rng.sample(order, size)
-        while shuffled == order:
-            shuffled = rng.sample(order, size)
-        return tuple(shuffled)
-
-    def _wrong_matching(self, near_miss: bool, rng: random.Random) -> dict[str, str]:
-        response = dict(self.key)
-        terms = list(response)
-        if not near_miss and len(self.answers) >= len(terms):
-            scrambled = dict(zip(terms, rng.sample(self.answers, len(terms)), strict=True))
-            if scrambled != response:
-                return scrambled
-        if self.distractors and (len(terms) < 2 or rng.random() < 0.4):
-            response[rng.choice(terms)] = self._distractor(rng)
-        elif len(terms) >= 2:
-            first, second = rng.sample(terms, 2)
-            response[first], response[second] = response[second], response[first]
-        return response
 
 
 def _hash_unit(*parts: str) -> float:
@@ -260,7 +170,7 @@ def pick_special_questions(course: Course, rng: random.Random) -> tuple[frozense
         ids = [question.id for question in lesson.questions]
         if len(ids) < 3:
             continue
-        singles = [question.id for question in lesson.questions if isinstance(question, SingleChoiceQuestion)]
+        singles = [question.id for question in lesson.questions if question.type == "single"]
         chosen_broken = rng.choice(singles or ids)
         broken.add(chosen_broken)
         others = [question_id for question_id in ids if question_id != chosen_broken]

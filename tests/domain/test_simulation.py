@@ -1,4 +1,4 @@
-"""Cohort simulator: deterministic, consistent with the grader, ordered in time, realistic, fast."""
+"""Demo-cohort simulator: deterministic, consistent with the grader, ordered in time, realistic, fast."""
 
 import random
 import re
@@ -12,10 +12,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from lms.domain.cohort import pick_special_questions, simulate_cohort
-from lms.domain.course import MatchingQuestion, MultipleResponseQuestion, OrderingQuestion, SingleChoiceQuestion
 from lms.domain.grading import check_response, grade_attempt
 from lms.domain.loading import load_course_pack
+from lms.domain.questions.matching import MatchingQuestion
+from lms.domain.questions.multiple import MultipleResponseQuestion
+from lms.domain.questions.ordering import OrderingQuestion
+from lms.domain.questions.single import SingleChoiceQuestion
+from lms.domain.simulation import pick_special_questions, simulate_cohort
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MINI_PACK = Path(__file__).resolve().parents[1] / "data" / "mini_pack"
