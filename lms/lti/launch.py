@@ -78,7 +78,7 @@ class LaunchValidator:
         return read_message(claims, platform.client_id)
 
     def _platform(self, unverified: dict[str, Any]) -> PlatformConfig:
-        """The registered platform the token says it is from; raises UnknownPlatform."""
+        """The platform the token names; raises UnknownPlatform, or WrongAudience for a known issuer's other client."""
         issuer = unverified.get("iss")
         if not isinstance(issuer, str) or not issuer:
             raise MissingClaim("claim iss is missing")
@@ -86,6 +86,8 @@ class LaunchValidator:
             platform = self.platforms.find(issuer, client_id)
             if platform is not None:
                 return platform
+        if self.platforms.find(issuer, None) is not None:
+            raise WrongAudience(f"audience {unverified.get('aud')!r} is not this tool's client id at {issuer}")
         raise UnknownPlatform(f"no platform registered for issuer {issuer!r} and audience {unverified.get('aud')!r}")
 
     def _verify(self, id_token: str, key: Any, platform: PlatformConfig) -> dict[str, Any]:

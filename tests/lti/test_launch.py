@@ -1,0 +1,251 @@
+"""Launch validation against the test platform over HTTP: the good launch, and every way a launch must fail."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from dataclasses import replace
+from html.parser import HTMLParser
+
+import jwt
+import pytest
+import requests
+
+from lms.lti import claims as c
+from lms.lti import errors
+from lms.lti.keys import ToolKey
+from lms.lti.login import authorization_redirect, parse_login_request
+from lms.lti.roles import MEMBERSHIP, CourseRole
+from lms.lti.stores import PlatformList
+
+
+class FormReader(HTMLParser):
+    """Reads the action and hidden fields of the auto-posting form a platform answers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "form":
+            self.action = values.get("action") or ""
+        elif tag == "input" and values.get("name"):
+            self.fields[values["name"] or ""] = values.get("value") or ""
+
+
+def oidc_launch(platform, tool, nonces, message_hint="launch"):
+    """Run login initiation and the platform's authorization step; return the redirect and the posted form."""
+    target = tool.config.launch_url
+    login = parse_login_request(platform.login_params(target, message_hint=message_hint), tool.config.launch_url[:-11])
+    redirect = authorization_redirect(login, PlatformList([platform.config()]), tool.config.launch_url, nonces)
+    answer = requests.get(redirect.url, timeout=5)
+    assert answer.status_code == 200, answer.text
+    form = FormReader()
+    form.feed(answer.text)
+    assert form.action == tool.config.launch_url
+    return redirect, form.fields
+
+
+def test_a_launch_through_the_oidc_flow_parses_into_a_launch_message(platform, tool, nonces, validator):
+    redirect, fields = oidc_launch(platform, tool, nonces)
+    message = validator.validate(fields["id_token"], fields["state"], redirect.state)
+    assert message.message_type == c.RESOURCE_LINK_REQUEST
+    assert (message.issuer, message.client_id, message.deployment_id) == (
+        platform.issuer,
+        platform.client_id,
+        platform.deployment_id,
+    )
+    assert (message.subject, message.name, message.email) == ("learner-1", "Ada Lovelace", "ada@example.edu")
+    assert message.course_role is CourseRole.LEARNER
+    assert (message.context_id, message.context_title) == ("course-101", "Medical Office 101")
+    assert message.resource_link_id == "link-1"
+    assert message.target_link_uri == "https://tool.example/courses/office/lessons/intro"
+    assert message.custom == {"course_id": "office", "lesson_id": "intro"}
+    assert message.ags is not None and message.ags.lineitem_url == f"{platform.base_url}/lineitems/1"
+    assert c.SCOPE_SCORE in message.ags.scopes
+    assert message.nrps is not None and message.nrps.context_memberships_url == f"{platform.base_url}/memberships"
+    assert message.document_target == "iframe"
+    assert message.platform_product == "moodle"
+    assert message.deep_linking is None
+
+
+def test_the_same_posted_launch_is_refused_the_second_time(platform, tool, nonces, validator):
+    redirect, fields = oidc_launch(platform, tool, nonces)
+    validator.validate(fields["id_token"], fields["state"], redirect.state)
+    with pytest.raises(errors.ReplayedNonce):
+        validator.validate(fields["id_token"], fields["state"], redirect.state)
+
+
+def test_an_instructor_launch_maps_the_role(platform, validator, issue_nonce):
+    nonce = issue_nonce()
+    token = platform.launch_jwt(nonce, roles=[MEMBERSHIP + "Instructor"], sub="teacher-1")
+    message = validator.validate(token, "s", "s")
+    assert (message.subject, message.course_role) == ("teacher-1", CourseRole.INSTRUCTOR)
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"iss": ""}, "iss"),
+        ({"login_hint": ""}, "login_hint"),
+        ({"target_link_uri": ""}, "target_link_uri"),
+        ({"target_link_uri": "https://elsewhere.example/lti/launch"}, "not on this tool"),
+    ],
+)
+def test_a_login_request_without_what_it_needs_is_refused(platform, tool, params, problem):
+    values = {**platform.login_params(tool.config.launch_url), **params}
+    with pytest.raises(errors.LoginError, match=problem):
+        parse_login_request(values, tool.config.launch_url[:-11])
+
+
+def test_a_login_from_an_unknown_platform_is_refused(platform, tool, nonces):
+    login = parse_login_request(
+        {**platform.login_params(tool.config.launch_url), "iss": "https://other.example"}, tool.config.launch_url[:-11]
+    )
+    with pytest.raises(errors.UnknownPlatform):
+        authorization_redirect(login, PlatformList([platform.config()]), tool.config.launch_url, nonces)
+
+
+def test_a_missing_or_different_state_is_refused(platform, validator, issue_nonce):
+    token = platform.launch_jwt(issue_nonce())
+    for state, expected in (("a", "b"), ("", "b"), ("a", None), (None, None)):
+        with pytest.raises(errors.WrongState):
+            validator.validate(token, state, expected)
+
+
+def now() -> int:
+    return int(time.time())
+
+
+@pytest.mark.parametrize(
+    ("changes", "drop", "error"),
+    [
+        ({"exp": "past"}, (), errors.Expired),
+        ({"iat": "future"}, (), errors.BadIssuedAt),
+        ({"aud": "another-tool"}, (), errors.WrongAudience),
+        ({"aud": ["another-tool", "CLIENT"]}, (), errors.WrongAudience),
+        ({"aud": ["another-tool", "CLIENT"], "azp": "another-tool"}, (), errors.WrongAudience),
+        ({"azp": "another-tool"}, (), errors.WrongAudience),
+        ({"iss": "https://unknown.example"}, (), errors.UnknownPlatform),
+        ({c.DEPLOYMENT_ID: "deployment-9"}, (), errors.UnknownDeployment),
+        ({c.VERSION: "1.1.0"}, (), errors.WrongVersion),
+        ({c.MESSAGE_TYPE: "LtiSubmissionReviewRequest"}, (), errors.WrongMessageType),
+        ({}, ("sub",), errors.MissingClaim),
+        ({}, ("exp",), errors.MissingClaim),
+        ({}, ("iat",), errors.MissingClaim),
+        ({}, ("nonce",), errors.MissingClaim),
+        ({}, (c.VERSION,), errors.MissingClaim),
+        ({}, (c.MESSAGE_TYPE,), errors.MissingClaim),
+        ({}, (c.DEPLOYMENT_ID,), errors.MissingClaim),
+        ({}, (c.ROLES,), errors.MissingClaim),
+        ({}, (c.RESOURCE_LINK,), errors.MissingClaim),
+        ({}, (c.TARGET_LINK_URI,), errors.MissingClaim),
+        ({c.RESOURCE_LINK: {"title": "no id"}}, (), errors.MissingClaim),
+        ({c.ROLES: "Learner"}, (), errors.MissingClaim),
+        ({c.CONTEXT: {"title": "no id"}}, (), errors.MissingClaim),
+        ({c.NRPS: {"service_versions": ["2.0"]}}, (), errors.MissingClaim),
+        ({c.MESSAGE_TYPE: c.DEEP_LINKING_REQUEST}, (), errors.MissingClaim),
+    ],
+)
+def test_a_launch_that_breaks_a_rule_fails_with_its_own_error(platform, validator, issue_nonce, changes, drop, error):
+    values = {"past": now() - 3600, "future": now() + 3600, "CLIENT": platform.client_id}
+    changes = {
+        name: [values.get(v, v) for v in value]
+        if isinstance(value, list)
+        else values.get(value, value)
+        if isinstance(value, str)
+        else value
+        for name, value in changes.items()
+    }
+    token = platform.launch_jwt(issue_nonce(), changes=changes, drop=drop)
+    with pytest.raises(error) as raised:
+        validator.validate(token, "s", "s")
+    assert raised.value.code == error.code
+
+
+def test_each_error_class_has_its_own_code():
+    classes = [cls for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.LtiError)]
+    codes = [cls.code for cls in classes]
+    assert len(codes) == len(set(codes))
+
+
+def test_a_nonce_this_tool_never_issued_is_refused(platform, validator):
+    with pytest.raises(errors.ReplayedNonce):
+        validator.validate(platform.launch_jwt("made-up-nonce"), "s", "s")
+
+
+def test_small_clock_skew_is_tolerated(platform, validator, issue_nonce):
+    token = platform.launch_jwt(issue_nonce(), changes={"iat": now() + 20, "exp": now() - 20})
+    assert validator.validate(token, "s", "s").subject == "learner-1"
+
+
+def test_a_list_audience_with_our_client_as_azp_is_accepted(platform, validator, issue_nonce):
+    changes = {"aud": [platform.client_id, "another"], "azp": platform.client_id}
+    assert validator.validate(platform.launch_jwt(issue_nonce(), changes=changes), "s", "s").client_id
+
+
+def test_a_token_signed_with_another_key_fails_and_does_not_spend_the_nonce(platform, validator, issue_nonce):
+    nonce = issue_nonce()
+    forged = platform.sign(platform.launch_claims(nonce), key=ToolKey.generate(), kid=platform.signing_key.kid)
+    with pytest.raises(errors.BadSignature):
+        validator.validate(forged, "s", "s")
+    assert validator.validate(platform.launch_jwt(nonce), "s", "s").subject == "learner-1"
+
+
+def test_a_tampered_payload_fails_the_signature(platform, validator, issue_nonce):
+    header, payload, signature = platform.launch_jwt(issue_nonce()).split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims[c.ROLES] = [MEMBERSHIP + "Instructor"]
+    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    with pytest.raises(errors.BadSignature):
+        validator.validate(f"{header}.{forged_payload}.{signature}", "s", "s")
+
+
+def test_a_token_not_signed_with_rs256_is_refused(platform, validator, issue_nonce):
+    token = jwt.encode(platform.launch_claims(issue_nonce()), "k" * 64, algorithm="HS256")
+    with pytest.raises(errors.WrongAlgorithm):
+        validator.validate(token, "s", "s")
+
+
+@pytest.mark.parametrize("token", ["", "not-a-jwt", "a.b.c"])
+def test_a_token_that_is_not_a_jwt_is_refused(validator, token):
+    with pytest.raises((errors.MalformedToken, errors.MissingClaim)):
+        validator.validate(token, "s", "s")
+
+
+def test_an_unknown_kid_is_refetched_once_then_a_rotated_key_is_accepted(platform, validator, issue_nonce):
+    validator.validate(platform.launch_jwt(issue_nonce()), "s", "s")
+    assert platform.jwks_fetches == 1
+    validator.validate(platform.launch_jwt(issue_nonce()), "s", "s")
+    assert platform.jwks_fetches == 1, "the key set is cached"
+
+    platform.rotate_key(retire_old=True)
+    message = validator.validate(platform.launch_jwt(issue_nonce()), "s", "s")
+    assert message.subject == "learner-1"
+    assert platform.jwks_fetches == 2, "an unknown kid fetches the key set once more"
+
+    unknown = platform.sign(platform.launch_claims(issue_nonce()), kid="no-such-kid")
+    with pytest.raises(errors.UnknownKid):
+        validator.validate(unknown, "s", "s")
+    assert platform.jwks_fetches == 3
+    with pytest.raises(errors.UnknownKid):
+        validator.validate(unknown, "s", "s")
+    assert platform.jwks_fetches == 3, "the same unknown kid does not fetch again at once"
+
+
+def test_a_key_the_platform_no_longer_publishes_is_refused(platform, validator, issue_nonce):
+    old = platform.signing_key
+    platform.rotate_key(retire_old=False)
+    token = platform.sign(platform.launch_claims(issue_nonce()), key=old)
+    with pytest.raises(errors.UnknownKid):
+        validator.validate(token, "s", "s")
+
+
+def test_a_platform_whose_key_set_cannot_be_fetched_gives_a_service_error(platform, validator, issue_nonce):
+    token = platform.launch_jwt(issue_nonce())
+    validator.platforms = PlatformList([replace(platform.config(), jwks_url=f"{platform.base_url}/missing")])
+    with pytest.raises(errors.ServiceRefused):
+        validator.validate(token, "s", "s")
