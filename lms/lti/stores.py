@@ -80,7 +80,12 @@ class CacheNonceStore:
 
     def consume(self, nonce: str) -> bool:
         """True the first time a nonce we issued comes back, False after that or when it was never issued."""
-        return bool(self._cache.delete(self.prefix + nonce))
+        key = self.prefix + nonce
+        # The read first refuses every nonce on a cache that keeps nothing (Flask-Caching's NullCache says
+        # yes to every delete); the delete's answer then decides between two concurrent launches.
+        if self._cache.get(key) is None:
+            return False
+        return bool(self._cache.delete(key))
 
 
 class PlatformList:

@@ -36,6 +36,25 @@ def test_a_nonce_is_accepted_once_and_only_if_issued_and_unexpired():
     assert nonces.consume("n2") is False
 
 
+class ForgetfulCache:
+    """A cache that keeps nothing and says yes to every delete, as Flask-Caching's NullCache does."""
+
+    def get(self, key):
+        return None
+
+    def set(self, key, value, timeout=None):
+        return True
+
+    def delete(self, key):
+        return True
+
+
+def test_a_cache_that_keeps_nothing_accepts_no_nonce():
+    nonces = CacheNonceStore(ForgetfulCache())
+    nonces.add("n1", 60)
+    assert nonces.consume("n1") is False
+
+
 def platform(issuer: str, client_id: str) -> PlatformConfig:
     return PlatformConfig(issuer, client_id, "https://p/auth", "https://p/token", "https://p/jwks")
 
