@@ -15,6 +15,11 @@ from .transport import HttpClient, json_body
 
 CLOSE_MESSAGE = {"subject": "org.imsglobal.lti.close"}
 CLAIMS_WANTED = ("iss", "sub", "name", "given_name", "family_name", "email")
+# Every Instructure-hosted Canvas uses one of these issuers whatever its own domain, so its configuration
+# URL is never on the issuer's host. Accepting them is safe enough: registration needs a one-time URL from
+# an administrator, and launches are matched on issuer and client id, so this registration can only
+# ever speak for its own client id.
+SHARED_ISSUER_HOSTS = ("canvas.instructure.com", "canvas.beta.instructure.com", "canvas.test.instructure.com")
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,8 @@ def read_platform_configuration(body: Any, openid_configuration_url: str) -> Pla
     if missing:
         raise RegistrationError(f"the OpenID configuration lacks {', '.join(missing)}")
     # The spec's guard against a configuration that claims another platform's issuer.
-    if urlsplit(body["issuer"]).hostname != urlsplit(openid_configuration_url).hostname:
+    issuer_host = urlsplit(body["issuer"]).hostname
+    if issuer_host not in (urlsplit(openid_configuration_url).hostname, *SHARED_ISSUER_HOSTS):
         raise RegistrationError(
             f"issuer {body['issuer']} is not on the host of the configuration URL {openid_configuration_url}"
         )

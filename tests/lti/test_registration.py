@@ -51,6 +51,12 @@ def test_a_configuration_that_claims_another_issuer_is_refused(platform, http):
         fetch_platform_configuration(http, f"{platform.base_url}/.well-known/openid-configuration")
 
 
+def test_a_canvas_configuration_with_the_shared_canvas_issuer_is_accepted_from_the_schools_host(platform):
+    document = {**platform.configuration(), "issuer": "https://canvas.instructure.com"}
+    url = "https://school.instructure.com/api/lti/security/openid-configuration"
+    assert read_platform_configuration(document, url).issuer == "https://canvas.instructure.com"
+
+
 def test_a_registration_with_a_wrong_token_is_refused(platform, tool, http):
     configuration = fetch_platform_configuration(http, f"{platform.base_url}/.well-known/openid-configuration")
     with pytest.raises(RegistrationError, match="401"):
