@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 import requests
@@ -305,7 +306,7 @@ def create_app(platform: Platform) -> Flask:
         response.mimetype = c.MEDIA_LINEITEMS
         if page * LINE_ITEM_PAGE < len(items):
             query = {**request.args, "page": str(page + 1)}
-            next_url = f"{platform.base_url}/lineitems?" + "&".join(f"{k}={v}" for k, v in query.items())
+            next_url = f"{platform.base_url}/lineitems?{urlencode(query)}"
             response.headers["Link"] = f'<{next_url}>; rel="next"'
         return response
 
