@@ -47,7 +47,8 @@ def _xml(root: ET.Element, namespaces: Mapping[str, str]) -> bytes:
     """Serialize with the given prefixes and an XML declaration."""
     for prefix, uri in namespaces.items():
         ET.register_namespace(prefix, uri)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def link_xml(link: CartridgeLink, tool: ToolConfig) -> bytes:

@@ -47,7 +47,7 @@ class PlatformKeys:
         document, response = self.http.get_json(jwks_url, headers={"Accept": "application/json"})
         if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
             raise BadServiceResponse(f"{jwks_url} is not a JWKS document (no 'keys' list)")
-        self.cache.set(_cache_key(jwks_url), document, timeout=_ttl(response.headers.get("Cache-Control", "")))
+        self.cache.set(_cache_key(jwks_url), document, timeout=cache_seconds(response.headers.get("Cache-Control", "")))
         return document
 
 
@@ -56,7 +56,7 @@ def _cache_key(jwks_url: str) -> str:
     return f"lti-jwks:{jwks_url}"
 
 
-def _ttl(cache_control: str) -> int:
+def cache_seconds(cache_control: str) -> int:
     """Seconds to keep a key set, from its Cache-Control max-age, bounded."""
     match = re.search(r"max-age=(\d+)", cache_control)
     seconds = int(match.group(1)) if match else DEFAULT_TTL

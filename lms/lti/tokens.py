@@ -57,10 +57,11 @@ class TokenClient:
         expires_in = body.get("expires_in", DEFAULT_EXPIRES_IN)
         if not isinstance(expires_in, int | float) or isinstance(expires_in, bool):
             expires_in = DEFAULT_EXPIRES_IN
+        access_token: str = body["access_token"]
         lifetime = int(expires_in) - EXPIRY_MARGIN
         if lifetime > 0:
-            self.cache.set(key, body["access_token"], timeout=lifetime)
-        return body["access_token"]
+            self.cache.set(key, access_token, timeout=lifetime)
+        return access_token
 
     def forget(self, platform: PlatformConfig, scopes: Sequence[str]) -> None:
         """Drop a cached token the platform no longer accepts."""

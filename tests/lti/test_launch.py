@@ -12,6 +12,7 @@ import pytest
 
 from lms.lti import claims as c
 from lms.lti import errors
+from lms.lti.jwks import cache_seconds
 from lms.lti.keys import ToolKey
 from lms.lti.login import authorization_redirect, parse_login_request
 from lms.lti.roles import MEMBERSHIP, CourseRole
@@ -222,3 +223,11 @@ def test_a_platform_whose_key_set_cannot_be_fetched_gives_a_service_error(platfo
     validator.platforms = PlatformList([replace(platform.config(), jwks_url=f"{platform.base_url}/missing")])
     with pytest.raises(errors.ServiceRefused):
         validator.validate(token, "s", "s")
+
+
+@pytest.mark.parametrize(
+    ("cache_control", "seconds"),
+    [("max-age=600", 600), ("public, max-age=7200", 7200), ("", 3600), ("max-age=1", 60), ("max-age=9999999", 86400)],
+)
+def test_a_platform_key_set_is_cached_as_long_as_its_cache_control_says_within_bounds(cache_control, seconds):
+    assert cache_seconds(cache_control) == seconds

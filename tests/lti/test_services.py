@@ -13,8 +13,11 @@ from lms.lti.keys import ToolKey
 from lms.lti.messages import AgsEndpoint, NrpsEndpoint
 from lms.lti.nrps import NrpsClient, read_member
 from lms.lti.roles import INSTITUTION, MEMBERSHIP, TEACHING_ASSISTANT_SUBROLE, CourseRole
-from lms.lti.tokens import TokenClient
+from lms.lti.stores import MemoryCache
+from lms.lti.tokens import EXPIRY_MARGIN, TokenClient
 from lms.lti.transport import HttpClient
+
+from .test_stores import Clock
 
 AGS_SCOPES = (c.SCOPE_LINEITEM, c.SCOPE_LINEITEM_READONLY, c.SCOPE_RESULT_READONLY, c.SCOPE_SCORE)
 
@@ -51,7 +54,19 @@ def test_an_access_token_is_fetched_with_a_signed_assertion_and_cached(tokens, p
     assert other != first and platform.token_requests == 2
 
 
-def test_a_token_is_not_kept_past_its_expiry(tokens, platform):
+def test_a_cached_token_is_used_until_shortly_before_it_expires(http, tool, platform):
+    clock = Clock()
+    tokens = TokenClient(http, MemoryCache(clock), tool.keyset.current)
+    platform.token_lifetime = 100
+    first = tokens.token(platform.config(), [c.SCOPE_SCORE])
+    clock.now += 100 - EXPIRY_MARGIN - 1
+    assert tokens.token(platform.config(), [c.SCOPE_SCORE]) == first
+    clock.now += 2
+    assert tokens.token(platform.config(), [c.SCOPE_SCORE]) != first
+    assert platform.token_requests == 2
+
+
+def test_a_token_too_short_lived_to_cache_is_not_kept(tokens, platform):
     platform.token_lifetime = 20  # shorter than the safety margin: not worth caching
     tokens.token(platform.config(), [c.SCOPE_SCORE])
     tokens.token(platform.config(), [c.SCOPE_SCORE])
