@@ -1,5 +1,4 @@
-"""Fixtures for the LTI protocol tests: a running test platform, the tool's keys served over HTTP, and the
-protocol objects wired to in-memory stores."""
+"""Fixtures for the LTI tests: a running test platform, the tool's JWKS over HTTP, protocol objects on memory stores."""
 
 from __future__ import annotations
 

@@ -1,10 +1,4 @@
-"""A real LTI 1.3 platform for tests, playing Moodle over HTTP on a loopback port with its own RSA key.
-
-It signs launches, serves its JWKS (with key rotation), runs the OIDC authorization endpoint, a
-token endpoint that checks the tool's client assertion against the tool's JWKS URL, AGS line
-items and scores (switchable down), an NRPS membership of two pages, and the OpenID
-configuration and registration endpoint of LTI Dynamic Registration.
-"""
+"""A real LTI 1.3 platform for tests, playing Moodle over HTTP on a loopback port with its own RSA key."""
 
 from __future__ import annotations
 
