@@ -13,7 +13,7 @@ import requests
 from . import claims as c
 from .config import PlatformConfig
 from .errors import BadServiceResponse, ServiceRefused
-from .messages import AgsEndpoint
+from .messages import AgsEndpoint, optional_text
 from .tokens import TokenClient
 from .transport import HttpClient, json_body, next_link
 
@@ -56,9 +56,9 @@ class LineItem:
         return cls(
             label=body["label"],
             score_maximum=maximum,
-            resource_id=body.get("resourceId") or None,
-            tag=body.get("tag") or None,
-            resource_link_id=body.get("resourceLinkId") or None,
+            resource_id=optional_text(body.get("resourceId")),
+            tag=optional_text(body.get("tag")),
+            resource_link_id=optional_text(body.get("resourceLinkId")),
             id=body["id"],
         )
 

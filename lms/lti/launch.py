@@ -55,7 +55,7 @@ class LaunchValidator:
 
     def validate(self, id_token: str | None, state: str | None, expected_state: str | None) -> LaunchMessage:
         """The launch, if every check passes; raises the LaunchError subclass of the first check that fails."""
-        if not state or not expected_state or not hmac.compare_digest(state, expected_state):
+        if not state or not expected_state or not hmac.compare_digest(state.encode(), expected_state.encode()):
             raise WrongState("the state posted back is missing or not the one given to this browser at login")
         if not id_token:
             raise MissingClaim("no id_token was posted")
@@ -73,6 +73,8 @@ class LaunchValidator:
             raise WrongVersion(f"LTI version {claims[c.VERSION]!r}, not {c.LTI_VERSION}")
         if claims[c.MESSAGE_TYPE] not in self.message_types:
             raise WrongMessageType(f"message type {claims[c.MESSAGE_TYPE]!r} is not one of {self.message_types}")
+        if not isinstance(claims[c.DEPLOYMENT_ID], str):
+            raise MissingClaim(f"claim {c.DEPLOYMENT_ID} must be a string")
         if claims[c.DEPLOYMENT_ID] not in platform.deployment_ids:
             raise UnknownDeployment(f"deployment {claims[c.DEPLOYMENT_ID]!r} is not registered for {platform.issuer}")
         return read_message(claims, platform.client_id)
@@ -131,7 +133,12 @@ def _peek(id_token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 def _candidate_client_ids(claims: dict[str, Any]) -> list[str]:
     """The client ids the token may be meant for: `azp` first, then each audience."""
     audience = claims.get("aud")
-    audiences = [audience] if isinstance(audience, str) else [a for a in audience or [] if isinstance(a, str)]
+    if isinstance(audience, str):
+        audiences = [audience]
+    elif isinstance(audience, list):
+        audiences = [a for a in audience if isinstance(a, str)]
+    else:
+        audiences = []
     azp = claims.get("azp")
     return [azp, *audiences] if isinstance(azp, str) else audiences
 

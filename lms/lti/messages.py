@@ -85,6 +85,11 @@ def _object(claims: Mapping[str, Any], name: str, *, required: bool = False) -> 
     return value
 
 
+def optional_text(value: Any) -> str | None:
+    """A non-empty string, or None for anything else, for service fields platforms may leave out or blank."""
+    return value if isinstance(value, str) and value else None
+
+
 def _text(value: Any, name: str, *, required: bool = False) -> str | None:
     """A string value, or None when absent; raises MissingClaim when required or of the wrong type."""
     if value is None or value == "":

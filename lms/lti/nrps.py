@@ -9,7 +9,7 @@ from . import claims as c
 from .ags import authorized_call
 from .config import PlatformConfig
 from .errors import BadServiceResponse
-from .messages import NrpsEndpoint
+from .messages import NrpsEndpoint, optional_text
 from .roles import CourseRole, course_role
 from .tokens import TokenClient
 from .transport import HttpClient, json_body, next_link
@@ -61,10 +61,10 @@ def read_member(body: Any) -> Member:
         roles=tuple(roles),
         course_role=course_role(roles),
         status=status,
-        name=body.get("name") or None,
-        given_name=body.get("given_name") or None,
-        family_name=body.get("family_name") or None,
-        email=body.get("email") or None,
+        name=optional_text(body.get("name")),
+        given_name=optional_text(body.get("given_name")),
+        family_name=optional_text(body.get("family_name")),
+        email=optional_text(body.get("email")),
     )
 
 

@@ -9,6 +9,8 @@ from dataclasses import replace
 
 import jwt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lms.lti import claims as c
 from lms.lti import errors
@@ -83,7 +85,7 @@ def test_a_login_from_an_unknown_platform_is_refused(platform, tool, nonces):
 
 def test_a_missing_or_different_state_is_refused(platform, validator, issue_nonce):
     token = platform.launch_jwt(issue_nonce())
-    for state, expected in (("a", "b"), ("", "b"), ("a", None), (None, None)):
+    for state, expected in (("a", "b"), ("", "b"), ("a", None), (None, None), ("é", "e"), ("b", "é")):
         with pytest.raises(errors.WrongState):
             validator.validate(token, state, expected)
 
@@ -103,6 +105,7 @@ def now() -> int:
         ({"azp": "another-tool"}, (), errors.WrongAudience),
         ({"iss": "https://unknown.example"}, (), errors.UnknownPlatform),
         ({c.DEPLOYMENT_ID: "deployment-9"}, (), errors.UnknownDeployment),
+        ({c.DEPLOYMENT_ID: ["deployment-1"]}, (), errors.MissingClaim),
         ({c.VERSION: "1.1.0"}, (), errors.WrongVersion),
         ({c.MESSAGE_TYPE: "LtiSubmissionReviewRequest"}, (), errors.WrongMessageType),
         ({}, ("sub",), errors.MissingClaim),
@@ -231,3 +234,44 @@ def test_a_platform_whose_key_set_cannot_be_fetched_gives_a_service_error(platfo
 )
 def test_a_platform_key_set_is_cached_as_long_as_its_cache_control_says_within_bounds(cache_control, seconds):
     assert cache_seconds(cache_control) == seconds
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=6,
+)
+CLAIM_NAMES = [
+    "aud",
+    "azp",
+    "sub",
+    "nonce",
+    "name",
+    "email",
+    c.MESSAGE_TYPE,
+    c.VERSION,
+    c.DEPLOYMENT_ID,
+    c.TARGET_LINK_URI,
+    c.RESOURCE_LINK,
+    c.ROLES,
+    c.CONTEXT,
+    c.CUSTOM,
+    c.AGS_ENDPOINT,
+    c.NRPS,
+    c.DEEP_LINKING_SETTINGS,
+    c.LAUNCH_PRESENTATION,
+    c.TOOL_PLATFORM,
+]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from(CLAIM_NAMES), json_values, min_size=1, max_size=3))
+def test_any_signed_claims_give_a_launch_or_a_launch_error_never_a_crash(platform, validator, issue_nonce, changes):
+    token = platform.launch_jwt(issue_nonce(), changes=changes)
+    try:
+        message = validator.validate(token, "s", "s")
+    except errors.LaunchError as error:
+        assert type(error) is not errors.LaunchError, "always a specific failure with its own code"
+    else:
+        assert message.subject and isinstance(message.subject, str)
+        assert message.deployment_id == platform.deployment_id

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lms.lti import claims as c
 from lms.lti import errors
@@ -237,3 +239,39 @@ def test_nrps_reads_all_members_across_two_pages(http, tokens, platform):
 def test_a_member_entry_that_breaks_the_spec_is_a_bad_response(body):
     with pytest.raises(errors.BadServiceResponse):
         read_member(body)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=6,
+)
+member_like = st.fixed_dictionaries(
+    {},
+    optional={"user_id": json_values, "roles": json_values, "status": json_values, "name": json_values},
+)
+line_item_like = st.fixed_dictionaries(
+    {}, optional={"id": json_values, "label": json_values, "scoreMaximum": json_values, "tag": json_values}
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=member_like | json_values)
+def test_any_member_entry_reads_as_a_member_or_a_bad_response(body):
+    try:
+        member = read_member(body)
+    except errors.BadServiceResponse:
+        return
+    assert isinstance(member.user_id, str) and all(isinstance(role, str) for role in member.roles)
+    assert member.name is None or isinstance(member.name, str)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=line_item_like | json_values)
+def test_any_line_item_reads_as_a_line_item_or_a_bad_response(body):
+    try:
+        item = LineItem.from_json(body)
+    except errors.BadServiceResponse:
+        return
+    assert isinstance(item.id, str) and isinstance(item.score_maximum, int | float)
+    assert item.tag is None or isinstance(item.tag, str)
