@@ -43,6 +43,12 @@ class UnknownKid(LaunchError):
     code = "unknown_kid"
 
 
+class KeySetUnavailable(LaunchError):
+    """The platform's JWKS could not be fetched or read, so no signature can be checked now."""
+
+    code = "platform_keys_unavailable"
+
+
 class WrongAlgorithm(LaunchError):
     """The token is not signed with RS256."""
 

@@ -13,9 +13,11 @@ from .errors import (
     BadIssuedAt,
     BadSignature,
     Expired,
+    KeySetUnavailable,
     MalformedToken,
     MissingClaim,
     ReplayedNonce,
+    ServiceError,
     UnknownDeployment,
     UnknownPlatform,
     WrongAlgorithm,
@@ -63,7 +65,10 @@ class LaunchValidator:
         platform = self._platform(unverified)
         if header.get("alg") != ALGORITHM:
             raise WrongAlgorithm(f"token signed with {header.get('alg')!r}, not {ALGORITHM}")
-        key = self.keys.key_for(platform.jwks_url, header.get("kid"))
+        try:
+            key = self.keys.key_for(platform.jwks_url, header.get("kid"))
+        except ServiceError as error:
+            raise KeySetUnavailable(f"cannot read {platform.jwks_url}: {error}") from error
         claims = self._verify(id_token, key, platform)
         _check_authorized_party(claims, platform.client_id)
         # The nonce is spent only once the signature is known good, so forged tokens cannot burn real nonces.

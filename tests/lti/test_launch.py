@@ -221,10 +221,11 @@ def test_a_key_the_platform_no_longer_publishes_is_refused(platform, validator, 
         validator.validate(token, "s", "s")
 
 
-def test_a_platform_whose_key_set_cannot_be_fetched_gives_a_service_error(platform, validator, issue_nonce):
+@pytest.mark.parametrize("path", ["/missing", "/.well-known/openid-configuration"])
+def test_a_platform_whose_key_set_cannot_be_read_refuses_the_launch(platform, validator, issue_nonce, path):
     token = platform.launch_jwt(issue_nonce())
-    validator.platforms = PlatformList([replace(platform.config(), jwks_url=f"{platform.base_url}/missing")])
-    with pytest.raises(errors.ServiceRefused):
+    validator.platforms = PlatformList([replace(platform.config(), jwks_url=f"{platform.base_url}{path}")])
+    with pytest.raises(errors.KeySetUnavailable):
         validator.validate(token, "s", "s")
 
 
