@@ -11,6 +11,7 @@ from . import claims as c
 from .config import PlatformConfig, ToolConfig
 from .errors import RegistrationError, ServiceError
 from .keys import ALGORITHM
+from .messages import optional_text
 from .transport import HttpClient, json_body
 
 CLOSE_MESSAGE = {"subject": "org.imsglobal.lti.close"}
@@ -56,29 +57,42 @@ def read_platform_configuration(body: Any, openid_configuration_url: str) -> Pla
     if missing:
         raise RegistrationError(f"the OpenID configuration lacks {', '.join(missing)}")
     # The spec's guard against a configuration that claims another platform's issuer.
-    issuer_host = urlsplit(body["issuer"]).hostname
-    if issuer_host not in (urlsplit(openid_configuration_url).hostname, *SHARED_ISSUER_HOSTS):
+    issuer_host, configuration_host = _host(body["issuer"]), _host(openid_configuration_url)
+    if issuer_host is None or issuer_host not in (configuration_host, *SHARED_ISSUER_HOSTS):
         raise RegistrationError(
             f"issuer {body['issuer']} is not on the host of the configuration URL {openid_configuration_url}"
         )
-    algorithms = body.get("id_token_signing_alg_values_supported") or [ALGORITHM]
+    algorithms = _list(body.get("id_token_signing_alg_values_supported")) or [ALGORITHM]
     if ALGORITHM not in algorithms:
         raise RegistrationError(f"the platform does not sign id_tokens with {ALGORITHM}")
     platform = body.get(c.PLATFORM_CONFIGURATION)
     platform = platform if isinstance(platform, dict) else {}
-    messages = [m.get("type") for m in platform.get("messages_supported", []) if isinstance(m, dict)]
+    messages = [m.get("type") for m in _list(platform.get("messages_supported")) if isinstance(m, dict)]
     return PlatformConfiguration(
         issuer=body["issuer"],
         authorization_endpoint=body["authorization_endpoint"],
         token_endpoint=body["token_endpoint"],
         jwks_uri=body["jwks_uri"],
         registration_endpoint=body["registration_endpoint"],
-        scopes_supported=tuple(s for s in body.get("scopes_supported", []) if isinstance(s, str)),
+        scopes_supported=tuple(s for s in _list(body.get("scopes_supported")) if isinstance(s, str)),
         messages_supported=tuple(m for m in messages if isinstance(m, str)),
-        product_family_code=platform.get("product_family_code"),
-        authorization_server=body.get("authorization_server") or None,
+        product_family_code=optional_text(platform.get("product_family_code")),
+        authorization_server=optional_text(body.get("authorization_server")),
         raw=body,
     )
+
+
+def _host(url: str) -> str | None:
+    """The host name of a URL, or None when it has none or is not a URL."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _list(value: Any) -> list[Any]:
+    """A JSON list, or an empty one for anything else."""
+    return value if isinstance(value, list) else []
 
 
 def tool_registration(
@@ -145,12 +159,15 @@ def register(
         raise RegistrationError("the registration answer has no client_id")
     answered = body.get(c.TOOL_CONFIGURATION)
     deployment_id = answered.get("deployment_id") if isinstance(answered, dict) else None
+    if not isinstance(deployment_id, str | int) or isinstance(deployment_id, bool):
+        # Some platforms make the deployment later, when an administrator installs the tool somewhere.
+        deployment_id = None
     return PlatformConfig(
         issuer=configuration.issuer,
         client_id=str(body["client_id"]),
         auth_login_url=configuration.authorization_endpoint,
         auth_token_url=configuration.token_endpoint,
         jwks_url=configuration.jwks_uri,
-        deployment_ids=frozenset({str(deployment_id)}) if deployment_id else frozenset(),
+        deployment_ids=frozenset({str(deployment_id)}) if deployment_id not in (None, "") else frozenset(),
         token_audience=configuration.authorization_server,
     )

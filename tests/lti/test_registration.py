@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lms.lti import claims as c
 from lms.lti.errors import RegistrationError
@@ -75,9 +77,48 @@ def test_an_unreachable_configuration_is_a_registration_error(http):
         ({"token_endpoint": None}, "token_endpoint"),
         ({"registration_endpoint": ""}, "registration_endpoint"),
         ({"id_token_signing_alg_values_supported": ["ES256"]}, "RS256"),
+        ({"issuer": "http://["}, "host"),
+        ({"issuer": "moodle"}, "host"),
     ],
 )
 def test_an_unusable_configuration_is_refused(platform, change, problem):
     document = {**platform.configuration(), **change}
     with pytest.raises(RegistrationError, match=problem):
         read_platform_configuration(document, f"{platform.base_url}/.well-known/openid-configuration")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=6,
+)
+FIELDS = [
+    "issuer",
+    "authorization_endpoint",
+    "token_endpoint",
+    "jwks_uri",
+    "registration_endpoint",
+    "scopes_supported",
+    "id_token_signing_alg_values_supported",
+    "authorization_server",
+    c.PLATFORM_CONFIGURATION,
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(changes=st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=3))
+def test_any_configuration_reads_or_is_refused_with_a_registration_error(changes):
+    document = {
+        "issuer": "https://moodle.example",
+        "authorization_endpoint": "https://moodle.example/auth",
+        "token_endpoint": "https://moodle.example/token",
+        "jwks_uri": "https://moodle.example/jwks",
+        "registration_endpoint": "https://moodle.example/register",
+        **changes,
+    }
+    try:
+        configuration = read_platform_configuration(document, "https://moodle.example/.well-known/openid-configuration")
+    except RegistrationError:
+        return
+    assert all(isinstance(scope, str) for scope in configuration.scopes_supported)
+    assert configuration.product_family_code is None or isinstance(configuration.product_family_code, str)
