@@ -63,6 +63,7 @@ def platform(platform_key: ToolKey, tool: ToolSite) -> Iterator[Platform]:
     state = Platform(keys=[platform_key])
     state.tool_jwks_url = tool.config.jwks_url
     state.redirect_uris = {tool.config.launch_url}
+    state.tool_login_url = tool.config.login_url
     with serve(create_app(state)) as base_url:
         state.base_url = base_url
         yield state

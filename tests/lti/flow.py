@@ -26,6 +26,18 @@ class FormReader(HTMLParser):
             self.fields[values["name"] or ""] = values.get("value") or ""
 
 
+class FrameReader(HTMLParser):
+    """Reads the src of the first iframe of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.src = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "iframe" and not self.src:
+            self.src = dict(attrs).get("src") or ""
+
+
 def oidc_launch(platform, tool, nonces, message_hint="launch"):
     """Run login initiation and the platform's authorization step; return the redirect and the posted form."""
     target = tool.config.launch_url

@@ -71,6 +71,8 @@ class Platform:
     token_requests: int = 0
     jwks_fetches: int = 0
     retired_kids: set[str] = field(default_factory=set)
+    tool_login_url: str = ""
+    deep_link_items: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def issuer(self) -> str:
@@ -207,20 +209,24 @@ class Platform:
         if not header.startswith("Bearer ") or not granted & set(scopes):
             abort(Response("invalid or missing bearer token", status=401))
 
+    def verify_tool_jwt(self, token: str, audience: str, required: Iterable[str]) -> dict[str, Any]:
+        """Verify a JWT the tool signed, with its key fetched from the tool's JWKS URL over HTTP."""
+        kid = jwt.get_unverified_header(token).get("kid")
+        document = requests.get(self.tool_jwks_url, timeout=5).json()
+        jwk = next(key for key in document["keys"] if key["kid"] == kid)
+        return jwt.decode(
+            token,
+            jwt.PyJWK(jwk).key,
+            algorithms=["RS256"],
+            audience=audience,
+            issuer=self.client_id,
+            options={"require": list(required)},
+        )
+
     def check_client_assertion(self, assertion: str) -> None:
-        """Verify the tool's assertion with the key from the tool's JWKS URL, fetched over HTTP; aborts 401."""
+        """Verify the tool's client assertion at the token endpoint; aborts 401."""
         try:
-            kid = jwt.get_unverified_header(assertion).get("kid")
-            document = requests.get(self.tool_jwks_url, timeout=5).json()
-            jwk = next(key for key in document["keys"] if key["kid"] == kid)
-            jwt.decode(
-                assertion,
-                jwt.PyJWK(jwk).key,
-                algorithms=["RS256"],
-                audience=f"{self.base_url}/token",
-                issuer=self.client_id,
-                options={"require": ["exp", "iat", "jti", "sub"]},
-            )
+            self.verify_tool_jwt(assertion, f"{self.base_url}/token", ["exp", "iat", "jti", "sub"])
         except (StopIteration, KeyError, ValueError, requests.RequestException, jwt.InvalidTokenError) as error:
             abort(Response(f'{{"error": "invalid_client", "detail": "{error}"}}', status=401))
 
@@ -354,6 +360,33 @@ def create_app(platform: Platform) -> Flask:
         if page == "1":
             response.headers["Link"] = f'<{platform.base_url}/memberships?page=2>; rel="next"'
         return response
+
+    @app.get("/course/<context_id>")
+    def course_page(context_id: str) -> Response:
+        """A course page that embeds the tool in an iframe, starting at the tool's login initiation URL."""
+        target = request.args.get("target", "")
+        query = urlencode(platform.login_params(target, message_hint=request.args.get("hint", "launch")))
+        page = (
+            f"<h1>Course {escape(context_id)}</h1>"
+            f'<iframe id="tool" title="Office Manager Academy" src="{escape(platform.tool_login_url)}?{escape(query)}"'
+            ' width="1000" height="800" allow="clipboard-write"></iframe>'
+        )
+        return Response(page, mimetype="text/html")
+
+    @app.post("/deep-link-return")
+    def deep_link_return() -> Response:
+        """Take the tool's deep-linking response, verified with the tool's JWKS, and keep its content items."""
+        try:
+            claims = platform.verify_tool_jwt(request.form.get("JWT", ""), platform.issuer, ["exp", "iat", "nonce"])
+        except (StopIteration, KeyError, ValueError, requests.RequestException, jwt.InvalidTokenError) as error:
+            return Response(f"invalid deep-linking response: {error}", status=400)
+        if claims.get(c.MESSAGE_TYPE) != c.DEEP_LINKING_RESPONSE or claims.get(c.DEPLOYMENT_ID) != (
+            platform.deployment_id
+        ):
+            return Response("not a deep-linking response for this deployment", status=400)
+        items = claims.get(c.DL_CONTENT_ITEMS, [])
+        platform.deep_link_items.extend(items)
+        return Response(f"<p>{len(items)} item(s) added</p>", mimetype="text/html")
 
     @app.post("/register")
     def register() -> tuple[Response, int]:

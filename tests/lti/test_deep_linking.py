@@ -6,10 +6,12 @@ from dataclasses import replace
 
 import jwt
 import pytest
+import requests
 
 from lms.lti import claims as c
 from lms.lti.deep_linking import LineItemSpec, ResourceLinkItem, response_form, response_jwt
 from lms.lti.errors import DeepLinkingError
+from lms.lti.keys import ToolKey
 from lms.lti.roles import MEMBERSHIP, CourseRole
 
 from .flow import oidc_launch
@@ -99,3 +101,17 @@ def test_a_resource_link_launch_cannot_be_answered_with_deep_links(platform, val
         response_jwt(launch, [lesson("a", "A")], tool.keyset.current)
     with pytest.raises(DeepLinkingError):
         response_form(launch, "token")
+
+
+def test_the_platform_accepts_the_posted_response_and_keeps_its_items(request_message, tool, platform):
+    items = [lesson("intro", "Introduction"), lesson("billing", "Billing")]
+    form = response_form(request_message, response_jwt(request_message, items, tool.keyset.current))
+    answer = requests.post(form.action, data=dict(form.fields), timeout=5)
+    assert answer.status_code == 200, answer.text
+    assert [item["lineItem"]["resourceId"] for item in platform.deep_link_items] == ["office/intro", "office/billing"]
+
+
+def test_the_platform_refuses_a_response_signed_with_a_key_the_tool_does_not_publish(request_message, platform):
+    form = response_form(request_message, response_jwt(request_message, [lesson("a", "A")], ToolKey.generate()))
+    assert requests.post(form.action, data=dict(form.fields), timeout=5).status_code == 400
+    assert platform.deep_link_items == []

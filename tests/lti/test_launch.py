@@ -6,9 +6,11 @@ import base64
 import json
 import time
 from dataclasses import replace
+from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 import pytest
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +22,7 @@ from lms.lti.login import authorization_redirect, parse_login_request
 from lms.lti.roles import MEMBERSHIP, CourseRole
 from lms.lti.stores import PlatformList
 
-from .flow import oidc_launch, tool_base
+from .flow import FrameReader, oidc_launch, tool_base
 
 
 def test_a_launch_through_the_oidc_flow_parses_into_a_launch_message(platform, tool, nonces, validator):
@@ -44,6 +46,17 @@ def test_a_launch_through_the_oidc_flow_parses_into_a_launch_message(platform, t
     assert message.document_target == "iframe"
     assert message.platform_product == "moodle"
     assert message.deep_linking is None
+
+
+def test_the_platforms_course_page_frames_the_tools_login_with_the_launch_parameters(platform, tool):
+    page = requests.get(f"{platform.base_url}/course/101", params={"target": tool.config.launch_url}, timeout=5)
+    reader = FrameReader()
+    reader.feed(page.text)
+    url = urlsplit(reader.src)
+    assert f"{url.scheme}://{url.netloc}{url.path}" == tool.config.login_url
+    params = dict(parse_qsl(url.query))
+    assert params == platform.login_params(tool.config.launch_url)
+    assert parse_login_request(params, tool_base(tool)).target_link_uri == tool.config.launch_url
 
 
 def test_the_same_posted_launch_is_refused_the_second_time(platform, tool, nonces, validator):
