@@ -3,7 +3,7 @@
 Each strategy answers a question from what the learner sees on the quiz page alone (prompt,
 options, terms), falling back to a random guess where its cue says nothing. A bank's expected
 score under a strategy is the expected score of one attempt: the mean credit of each item,
-weighted by how often the draw puts it in an attempt.
+weighted by how often the blueprint draw (lms.domain.drawing) puts it in a first attempt.
 
 Run against any pack (a folder holding content/ and quizzes/):
 
@@ -33,6 +33,7 @@ from lms.domain.course import (
     SingleChoiceQuestion,
     TrueFalseQuestion,
 )
+from lms.domain.drawing import draw_attempt
 from lms.domain.grading import Response, credit_for, draw_questions, grade_attempt
 from lms.domain.loading import load_course_pack
 from lms.domain.readiness import SectionAttempts, readiness_for
@@ -297,7 +298,12 @@ def uniform_draw(lesson: Lesson, count: int, rng: random.Random, seen: frozenset
     return [shown.question_id for shown in draw_questions(lesson.questions, count, rng)]
 
 
-DEFAULT_DRAW: Draw = uniform_draw
+def blueprint_draw(lesson: Lesson, count: int, rng: random.Random, seen: frozenset[str]) -> Sequence[str]:
+    """Draw as start_attempt does: every objective covered, unseen questions first."""
+    return [shown.question_id for shown in draw_attempt(lesson, count, rng, seen)]
+
+
+DEFAULT_DRAW: Draw = blueprint_draw
 
 
 def item_credit(question: Question, strategy: Strategy, rng: random.Random, samples: int) -> float:
