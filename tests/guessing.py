@@ -278,6 +278,19 @@ def test_wise(question: Question, rng: random.Random) -> Response:
     return random_answer(question, rng)
 
 
+def contrarian(question: Question, rng: random.Random) -> Response:
+    """Do the opposite of test-wise: a bank that hides every cue by reversing it teaches the reverse."""
+    if isinstance(question, TrueFalseQuestion):
+        return not test_wise(question, rng)
+    if isinstance(question, SingleChoiceQuestion):
+        avoided = test_wise(question, rng)
+        return rng.choice([option.id for option in question.options if option.id != avoided])
+    if isinstance(question, MultipleResponseQuestion):
+        rest = frozenset(option.id for option in question.options) - test_wise(question, rng)
+        return rest or _random_subset(question.options, rng)
+    return random_answer(question, rng)
+
+
 STRATEGIES: dict[str, Strategy] = {
     "random": random_answer,
     "longest": longest,
@@ -287,6 +300,7 @@ STRATEGIES: dict[str, Strategy] = {
     "odd-one-out": odd_one_out,
     "off-domain": off_domain,
     "test-wise": test_wise,
+    "contrarian": contrarian,
 }
 
 

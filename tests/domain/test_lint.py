@@ -20,7 +20,7 @@ from lms.domain.lint import LintWarning, lint_course, lint_lesson
 from lms.domain.loading import load_course_pack
 from lms.domain.wording import absolutes_in, content_stems, hedges_in, stem
 
-from ..conftest import MINI_PACK
+from ..conftest import MINI_PACK, PROJECT_ROOT
 
 LESSON_TEXT = (
     "The office manager runs the business side of the practice.",
@@ -238,3 +238,11 @@ def test_the_mini_pack_gets_its_expected_warnings():
     rules = sorted((warning.item, warning.rule) for warning in lint_course(load_course_pack(MINI_PACK)))
     assert ("alpha-green-false", "no-objective") in rules
     assert ("objective days", "thin-objective") in rules
+
+
+def test_the_real_pack_lints_clean():
+    warnings = lint_course(load_course_pack(PROJECT_ROOT))
+    assert not warnings, (
+        f"{len(warnings)} item-writing warnings (run `flask --app app lms check --lint`):\n"
+        + "\n".join(map(str, warnings[:40]))
+    )
