@@ -11,24 +11,33 @@ from .course import (
     Course,
     Lesson,
     MatchingQuestion,
-    MultipleResponseQuestion,
     OrderingQuestion,
     Question,
     SingleChoiceQuestion,
     TrueFalseQuestion,
 )
-from .wording import STOPWORDS, absolutes_in, content_stems, longest_shared_run, ngrams, words
+from .wording import (
+    absolutes_in,
+    content_stems,
+    distractor_texts,
+    is_name,
+    item_text,
+    key_texts,
+    longest_shared_run,
+    ngrams,
+    words,
+)
 
 # Thresholds, tuned on the 2026-12-01 banks against the content review's findings
 # (shared/reviews/content-review.md): see docs/authoring.md, "The item-writing linter".
 LONG_KEY_RATIO = 1.3  # the review's "L": a key at least 30 % longer than every distractor
+TRUE_FALSE_MAJORITY = 0.75  # a bank whose true/false keys lean this far one way
 LONGEST_KEY_SHARE = 0.5  # a bank where the key is the longest option this often teaches the cue
 COPY_RUN = 6  # words copied in a row from the lesson
 COPY_SHARE = 0.8  # ... or this share of a shorter key, when it is at least COPY_MIN_WORDS long
 COPY_MIN_WORDS = 5
 ECHO_SHARE = 0.75  # a true statement holding this share of one lesson block's content words is a near copy
 MIN_ITEMS_PER_OBJECTIVE = 3
-NAME_SHARE = 0.7  # a key this much in capitals is a name ("Office for Civil Rights"), not a copied sentence
 OFF_VOCABULARY = 0.5  # an option is off the lesson's vocabulary when at most this share of its content words are in it
 ON_VOCABULARY = 0.75  # ... and the key is on it when at least this share are
 OVERLAP_SHARE = 0.6  # share of the smaller item's content words found in the other item
@@ -53,39 +62,6 @@ class LintWarning:
 
     def __str__(self) -> str:
         return f"{self.file}: {self.item}: {self.message} [{self.rule}]\n    hint: {self.hint}"
-
-
-def key_texts(question: Question) -> list[str]:
-    """Return the texts a question marks as right: its key options, or a true statement."""
-    if isinstance(question, SingleChoiceQuestion):
-        return [option.text for option in question.options if option.id == question.answer_id]
-    if isinstance(question, MultipleResponseQuestion):
-        return [option.text for option in question.options if option.id in question.answer_ids]
-    if isinstance(question, TrueFalseQuestion):
-        return [question.prompt] if question.answer else []
-    if isinstance(question, MatchingQuestion):
-        matches = {match.id: match.text for match in question.matches}
-        return [f"{term.text} {matches[question.key[term.id]]}" for term in question.terms]
-    if isinstance(question, OrderingQuestion):
-        return [item.text for item in question.sequence]
-    return []
-
-
-def distractor_texts(question: Question) -> list[str]:
-    """Return the texts of a choice question's wrong options (empty for other types)."""
-    if isinstance(question, SingleChoiceQuestion):
-        return [option.text for option in question.options if option.id != question.answer_id]
-    if isinstance(question, MultipleResponseQuestion):
-        return [option.text for option in question.options if option.id not in question.answer_ids]
-    return []
-
-
-def item_text(question: Question) -> str:
-    """Return everything a learner reads in an item: prompt and every option, term and match."""
-    parts = [question.prompt]
-    for attribute in ("options", "sequence", "terms", "matches"):
-        parts.extend(option.text for option in getattr(question, attribute, ()))
-    return " ".join(parts)
 
 
 class _LessonText:
@@ -130,13 +106,6 @@ def coverage(text: str, vocabulary: set[str]) -> float:
 def course_vocabulary(course: Course) -> set[str]:
     """Return the content-word stems of every lesson of the course."""
     return {stem for lesson in course.lessons for block in lesson.blocks for stem in content_stems(block.text)}
-
-
-def is_name(text: str) -> bool:
-    """Tell whether a text is a proper name (an organization, a credential): names can only be copied."""
-    significant = [word for word in re.findall(r"[A-Za-z][\w'’]*", text) if word.lower() not in STOPWORDS]
-    capitalized = [word for word in significant if word[0].isupper()]
-    return bool(significant) and len(capitalized) >= NAME_SHARE * len(significant)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -300,6 +269,20 @@ def _asserted(question: Question) -> str:
     return " ".join([question.prompt, *key_texts(question)])
 
 
+def _true_false_balance(file: str, lesson: Lesson) -> Iterator[LintWarning]:
+    answers = [question.answer for question in lesson.questions if isinstance(question, TrueFalseQuestion)]
+    majority = max(answers.count(True), answers.count(False))
+    if len(answers) >= 4 and majority >= TRUE_FALSE_MAJORITY * len(answers):
+        value = "true" if answers.count(True) == majority else "false"
+        yield LintWarning(
+            file,
+            "bank",
+            "true-false-balance",
+            f"{majority} of {len(answers)} true/false items are {value}",
+            f"a learner who answers {value!r} every time scores well: balance true and false statements",
+        )
+
+
 def _overlapping(file: str, first: Question, second: Question, common: set[str]) -> Iterator[LintWarning]:
     a, b = _asserted(first), _asserted(second)
     stems_a, stems_b = content_stems(a) - common, content_stems(b) - common
@@ -371,6 +354,7 @@ def lint_lesson(lesson: Lesson, vocabulary: set[str] | None = None) -> list[Lint
         warnings.extend(_absolute_distractors(file, question))
         warnings.extend(_off_vocabulary(file, question, text, vocabulary))
     warnings.extend(_longest_key_pattern(file, lesson))
+    warnings.extend(_true_false_balance(file, lesson))
     common = bank_common_stems(lesson)
     for first, second in combinations(lesson.questions, 2):
         restating = [

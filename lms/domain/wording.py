@@ -1,9 +1,18 @@
-"""Word-level text helpers for item analysis: words, content stems, absolutes, hedges, shared runs."""
+"""Word-level views of quiz items: what an item marks right, content stems, absolutes, hedges, shared runs."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+
+from .course import (
+    MatchingQuestion,
+    MultipleResponseQuestion,
+    OrderingQuestion,
+    Question,
+    SingleChoiceQuestion,
+    TrueFalseQuestion,
+)
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -34,6 +43,8 @@ HEDGES = (
     "partly", "sometimes", "likely", "helps", "help", "could", "tend", "tends", "frequently",
     "to some extent", "in many cases",
 )  # fmt: skip
+
+NAME_SHARE = 0.7  # a text this much in capitals is a name ("Office for Civil Rights"), not a sentence
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
 
@@ -94,3 +105,43 @@ def longest_shared_run(tokens: Sequence[str], runs: set[tuple[str, ...]], longes
             best = tuple(tokens[start : start + size])
             size += 1
     return best
+
+
+def key_texts(question: Question) -> list[str]:
+    """Return the texts a question marks as right: its key options, or a true statement."""
+    if isinstance(question, SingleChoiceQuestion):
+        return [option.text for option in question.options if option.id == question.answer_id]
+    if isinstance(question, MultipleResponseQuestion):
+        return [option.text for option in question.options if option.id in question.answer_ids]
+    if isinstance(question, TrueFalseQuestion):
+        return [question.prompt] if question.answer else []
+    if isinstance(question, MatchingQuestion):
+        matches = {match.id: match.text for match in question.matches}
+        return [f"{term.text} {matches[question.key[term.id]]}" for term in question.terms]
+    if isinstance(question, OrderingQuestion):
+        return [item.text for item in question.sequence]
+    return []
+
+
+def distractor_texts(question: Question) -> list[str]:
+    """Return the texts of a choice question's wrong options (empty for other types)."""
+    if isinstance(question, SingleChoiceQuestion):
+        return [option.text for option in question.options if option.id != question.answer_id]
+    if isinstance(question, MultipleResponseQuestion):
+        return [option.text for option in question.options if option.id not in question.answer_ids]
+    return []
+
+
+def item_text(question: Question) -> str:
+    """Return everything a learner reads in an item: prompt and every option, term and match."""
+    parts = [question.prompt]
+    for attribute in ("options", "sequence", "terms", "matches"):
+        parts.extend(option.text for option in getattr(question, attribute, ()))
+    return " ".join(parts)
+
+
+def is_name(text: str) -> bool:
+    """Tell whether a text is a proper name (an organization, a credential): names can only be copied."""
+    significant = [word for word in re.findall(r"[A-Za-z][\w'’]*", text) if word.lower() not in STOPWORDS]
+    capitalized = [word for word in significant if word[0].isupper()]
+    return bool(significant) and len(capitalized) >= NAME_SHARE * len(significant)

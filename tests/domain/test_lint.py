@@ -222,6 +222,13 @@ def test_a_bank_whose_keys_are_usually_longest_is_flagged():
     assert "longest-key-pattern" not in {warning.rule for warning in lint_lesson(lesson_with(*fair, pad=False))}
 
 
+def test_a_bank_of_mostly_true_statements_is_flagged():
+    lean = [true_false(f"t{n}", f"Statement number {n} holds.", n != 0) for n in range(4)]
+    even = [true_false(f"t{n}", f"Statement number {n} holds.", n % 2 == 0) for n in range(4)]
+    assert "true-false-balance" in {warning.rule for warning in lint_lesson(lesson_with(*lean))}
+    assert "true-false-balance" not in {warning.rule for warning in lint_lesson(lesson_with(*even))}
+
+
 def test_a_warning_names_file_item_reason_and_hint():
     warning = lint_lesson(lesson_with(true_false("q1", "You must always wait.", False)))[0]
     assert isinstance(warning, LintWarning)
