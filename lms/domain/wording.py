@@ -34,7 +34,7 @@ ABSOLUTES = (
     "wait for", "little need", "no need", "optional", "none", "nothing", "no one", "nobody",
     "entirely", "guarantee", "guarantees", "guaranteed", "automatically", "replace", "replaces",
     "unnecessary", "no longer", "whatever", "without exception", "no exceptions", "exclusively",
-    "solely", "at all", "impossible", "cannot", "instead of", "avoid",
+    "solely", "at all", "impossible", "cannot", "avoid",
 )  # fmt: skip
 
 # Words that soften a claim; test-wise learners read them as "true".
