@@ -25,13 +25,8 @@ from pathlib import Path
 from lms.domain.course import (
     Course,
     Lesson,
-    MatchingQuestion,
-    MultipleResponseQuestion,
     Option,
-    OrderingQuestion,
     Question,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
 )
 from lms.domain.drawing import draw_attempt
 from lms.domain.grading import Response, credit_for, draw_questions, grade_attempt
@@ -106,21 +101,21 @@ def _without_absolutes(options: Sequence[Option]) -> list[Option]:
 
 def random_answer(question: Question, rng: random.Random) -> Response:
     """Guess blindly: any option, a random non-empty set, a coin, a random order or pairing."""
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         return rng.choice(question.options).id
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         return _random_subset(question.options, rng)
-    if isinstance(question, TrueFalseQuestion):
+    if question.type == "true_false":
         return rng.random() < 0.5
-    if isinstance(question, OrderingQuestion):
+    if question.type == "ordering":
         return tuple(item.id for item in rng.sample(question.sequence, len(question.sequence)))
-    if isinstance(question, MatchingQuestion):
+    if question.type == "matching":
         matches = rng.sample(question.matches, len(question.terms))
         return {term.id: match.id for term, match in zip(question.terms, matches, strict=True)}
     raise TypeError(f"no random answer for {question.type!r}")
 
 
-def _absolute_rule(question: TrueFalseQuestion) -> bool:
+def _absolute_rule(question: Question) -> bool:
     """False when the statement is sweeping, true otherwise (hedged or plain)."""
     return not _absolute(question.prompt)
 
@@ -155,7 +150,7 @@ def _life_course_rank(text: str) -> int:
     return 2
 
 
-def _life_course_order(question: OrderingQuestion, rng: random.Random) -> tuple[str, ...]:
+def _life_course_order(question: Question, rng: random.Random) -> tuple[str, ...]:
     shuffled = rng.sample(question.sequence, len(question.sequence))
     return tuple(item.id for item in sorted(shuffled, key=lambda item: _life_course_rank(item.text)))
 
@@ -173,7 +168,7 @@ def _pair_score(term: Option, match: Option) -> float:
     return shared + (3 if acronym else 0)
 
 
-def _word_matching(question: MatchingQuestion, rng: random.Random) -> dict[str, str]:
+def _word_matching(question: Question, rng: random.Random) -> dict[str, str]:
     """Pair terms and matches that share words or initials, best pairs first; the rest at random."""
     candidates = [(term, match) for term in question.terms for match in question.matches]
     rng.shuffle(candidates)
@@ -197,30 +192,30 @@ def _word_matching(question: MatchingQuestion, rng: random.Random) -> dict[str, 
 
 def longest(question: Question, rng: random.Random) -> Response:
     """Pick the longest option; in multiple response, every option of at least average length."""
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         return _best(question.options, lambda option: len(option.text), rng).id
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         return _above_mean(question.options, lambda option: len(option.text), rng)
     return random_answer(question, rng)
 
 
 def shortest(question: Question, rng: random.Random) -> Response:
     """Pick the shortest option (a bank that over-corrects long keys teaches this cue instead)."""
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         return _best(question.options, lambda option: -len(option.text), rng).id
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         return _above_mean(question.options, lambda option: -len(option.text), rng)
     return random_answer(question, rng)
 
 
 def absolutes(question: Question, rng: random.Random) -> Response:
     """Absolutes are wrong, hedges right: reject sweeping options, mark sweeping statements false."""
-    if isinstance(question, TrueFalseQuestion):
+    if question.type == "true_false":
         return _absolute_rule(question)
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         kept = _without_absolutes(question.options)
         return _best(kept, lambda option: float(_hedged(option.text)), rng).id
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         kept = _without_absolutes(question.options)
         if len(kept) < len(question.options):
             return frozenset(option.id for option in kept)
@@ -230,29 +225,29 @@ def absolutes(question: Question, rng: random.Random) -> Response:
 
 def prompt_words(question: Question, rng: random.Random) -> Response:
     """Pick the options that repeat the prompt's words; pair matching items by shared words."""
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         return _best(question.options, _prompt_words(question), rng).id
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         return _above_mean(question.options, _prompt_words(question), rng)
-    if isinstance(question, MatchingQuestion):
+    if question.type == "matching":
         return _word_matching(question, rng)
     return random_answer(question, rng)
 
 
 def odd_one_out(question: Question, rng: random.Random) -> Response:
     """Avoid the option least like the others: the key tends to share the others' words."""
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         return _best(question.options, _convergence(question.options), rng).id
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         return _above_mean(question.options, _convergence(question.options), rng)
     return random_answer(question, rng)
 
 
 def off_domain(question: Question, rng: random.Random) -> Response:
     """Reject clinical options (the course is about the business side), then guess among the rest."""
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         return rng.choice(_without(question.options, _clinical)).id
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         kept = _without(question.options, _clinical)
         if len(kept) < len(question.options):
             return frozenset(option.id for option in kept)
@@ -262,30 +257,30 @@ def off_domain(question: Question, rng: random.Random) -> Response:
 def test_wise(question: Question, rng: random.Random) -> Response:
     """Combine the cues: drop absolute and clinical options, then take the longest; absolutes rule for
     true/false; common-sense career order for ordering; shared words and initials for matching."""
-    if isinstance(question, TrueFalseQuestion):
+    if question.type == "true_false":
         return _absolute_rule(question)
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         return _best(_without(question.options, _absolute, _clinical), lambda option: len(option.text), rng).id
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         kept = _without(question.options, _absolute, _clinical)
         if len(kept) < len(question.options):
             return frozenset(option.id for option in kept)
         return _above_mean(question.options, lambda option: len(option.text), rng)
-    if isinstance(question, OrderingQuestion):
+    if question.type == "ordering":
         return _life_course_order(question, rng)
-    if isinstance(question, MatchingQuestion):
+    if question.type == "matching":
         return _word_matching(question, rng)
     return random_answer(question, rng)
 
 
 def contrarian(question: Question, rng: random.Random) -> Response:
     """Do the opposite of test-wise: a bank that hides every cue by reversing it teaches the reverse."""
-    if isinstance(question, TrueFalseQuestion):
+    if question.type == "true_false":
         return not test_wise(question, rng)
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         avoided = test_wise(question, rng)
         return rng.choice([option.id for option in question.options if option.id != avoided])
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         rest = frozenset(option.id for option in question.options) - test_wise(question, rng)
         return rest or _random_subset(question.options, rng)
     return random_answer(question, rng)

@@ -10,7 +10,7 @@ from lms.domain.loading import load_course_pack
 
 from . import guessing
 from .conftest import MINI_PACK, PROJECT_ROOT
-from .domain.test_lint import matching, multiple, single, true_false
+from .items import matching, multiple, single, true_false
 
 
 def test_no_guessing_strategy_reaches_the_pass_mark_minus_20_points():

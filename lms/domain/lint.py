@@ -10,11 +10,7 @@ from itertools import combinations
 from .course import (
     Course,
     Lesson,
-    MatchingQuestion,
-    OrderingQuestion,
     Question,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
 )
 from .wording import (
     absolutes_in,
@@ -114,7 +110,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _long_key(file: str, question: Question) -> Iterator[LintWarning]:
     keys, distractors = key_texts(question), distractor_texts(question)
-    if not distractors or not keys or isinstance(question, TrueFalseQuestion):
+    if not distractors or not keys or question.type == "true_false":
         return
     shortest_key, longest_distractor = min(map(len, keys)), max(map(len, distractors))
     if shortest_key >= LONG_KEY_RATIO * longest_distractor:
@@ -131,16 +127,16 @@ def _long_key(file: str, question: Question) -> Iterator[LintWarning]:
 
 
 def _copied(file: str, question: Question, text: _LessonText) -> Iterator[LintWarning]:
-    if isinstance(question, TrueFalseQuestion):
+    if question.type == "true_false":
         if question.answer:
             yield from _copied_statement(file, question, text)
         return
-    if isinstance(question, (MatchingQuestion, OrderingQuestion)):
+    if question.type in ("matching", "ordering"):
         return
     # A short key copied whole counts only when no distractor is copied too: then the
     # lesson's wording singles the key out.
     # Multiple response keys are often the lesson's list items: only long copies count there.
-    short_counts = isinstance(question, SingleChoiceQuestion) and not any(
+    short_counts = question.type == "single" and not any(
         text.copied(distractor) for distractor in distractor_texts(question)
     )
     for key in key_texts(question):
@@ -173,7 +169,7 @@ def _copied_statement(file: str, question: Question, text: _LessonText) -> Itera
 
 
 def _absolute_in_false(file: str, question: Question) -> Iterator[LintWarning]:
-    if not isinstance(question, TrueFalseQuestion) or question.answer:
+    if question.type != "true_false" or question.answer:
         return
     found = absolutes_in(question.prompt)
     if found:
@@ -248,7 +244,7 @@ def _untagged(file: str, question: Question) -> Iterator[LintWarning]:
 
 
 def _longest_key_pattern(file: str, lesson: Lesson) -> Iterator[LintWarning]:
-    singles = [question for question in lesson.questions if isinstance(question, SingleChoiceQuestion)]
+    singles = [question for question in lesson.questions if question.type == "single"]
     longest = [
         question.id for question in singles if len(key_texts(question)[0]) > max(map(len, distractor_texts(question)))
     ]
@@ -270,7 +266,7 @@ def _asserted(question: Question) -> str:
 
 
 def _true_false_balance(file: str, lesson: Lesson) -> Iterator[LintWarning]:
-    answers = [question.answer for question in lesson.questions if isinstance(question, TrueFalseQuestion)]
+    answers = [question.answer for question in lesson.questions if question.type == "true_false"]
     majority = max(answers.count(True), answers.count(False))
     if len(answers) >= 4 and majority >= TRUE_FALSE_MAJORITY * len(answers):
         value = "true" if answers.count(True) == majority else "false"
@@ -308,14 +304,14 @@ def _shared_run(a: str, b: str) -> tuple[str, ...]:
     return () if original is not None and is_name(original.group()) else run
 
 
-def _restating_pairs(file: str, matching: MatchingQuestion, other: Question, common: set[str]) -> Iterator[LintWarning]:
+def _restating_pairs(file: str, matching: Question, other: Question, common: set[str]) -> Iterator[LintWarning]:
     # A pair gives an item away when it links the item's prompt to its key: one side of the
     # pair echoes the prompt, and the pair repeats the key's own words.
     prompt = content_stems(other.prompt) - common
     for pair in key_texts(matching):
         pair_stems = content_stems(pair) - common
         for key in key_texts(other):
-            key_stems = content_stems(key) - common - (set() if isinstance(other, TrueFalseQuestion) else prompt)
+            key_stems = content_stems(key) - common - (set() if other.type == "true_false" else prompt)
             shared = pair_stems & key_stems
             linked = bool(pair_stems & prompt) or len(shared) >= RESTATE_SHARE * len(key_stems)
             if len(shared) >= RESTATE_MIN_SHARED and linked:
@@ -360,7 +356,7 @@ def lint_lesson(lesson: Lesson, vocabulary: set[str] | None = None) -> list[Lint
         restating = [
             warning
             for matching, other in ((first, second), (second, first))
-            if isinstance(matching, MatchingQuestion)
+            if matching.type == "matching"
             for warning in _restating_pairs(file, matching, other, common)
         ]
         warnings.extend(restating or _overlapping(file, first, second, common))

@@ -6,12 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from .course import (
-    MatchingQuestion,
-    MultipleResponseQuestion,
-    OrderingQuestion,
     Question,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
 )
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -109,25 +104,25 @@ def longest_shared_run(tokens: Sequence[str], runs: set[tuple[str, ...]], longes
 
 def key_texts(question: Question) -> list[str]:
     """Return the texts a question marks as right: its key options, or a true statement."""
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         return [option.text for option in question.options if option.id == question.answer_id]
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         return [option.text for option in question.options if option.id in question.answer_ids]
-    if isinstance(question, TrueFalseQuestion):
+    if question.type == "true_false":
         return [question.prompt] if question.answer else []
-    if isinstance(question, MatchingQuestion):
+    if question.type == "matching":
         matches = {match.id: match.text for match in question.matches}
         return [f"{term.text} {matches[question.key[term.id]]}" for term in question.terms]
-    if isinstance(question, OrderingQuestion):
+    if question.type == "ordering":
         return [item.text for item in question.sequence]
     return []
 
 
 def distractor_texts(question: Question) -> list[str]:
     """Return the texts of a choice question's wrong options (empty for other types)."""
-    if isinstance(question, SingleChoiceQuestion):
+    if question.type == "single":
         return [option.text for option in question.options if option.id != question.answer_id]
-    if isinstance(question, MultipleResponseQuestion):
+    if question.type == "multiple":
         return [option.text for option in question.options if option.id not in question.answer_ids]
     return []
 

@@ -12,7 +12,7 @@ from lms.domain.grading import resolve_presented
 from lms.domain.loading import load_course_pack
 
 from ..conftest import MINI_PACK, PROJECT_ROOT
-from .test_lint import single
+from ..items import single
 
 REAL = load_course_pack(PROJECT_ROOT)
 SEEDS = range(200)
