@@ -21,18 +21,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
-from lms.domain.course import (
-    Course,
-    Lesson,
-    Option,
-    Question,
-)
+from lms.domain.course import Course, Lesson, Question
 from lms.domain.drawing import draw_attempt
 from lms.domain.grading import Response, credit_for, draw_questions, grade_attempt
 from lms.domain.loading import load_course_pack
 from lms.domain.readiness import SectionAttempts, readiness_for
 from lms.domain.wording import absolutes_in, content_stems, hedges_in, words
+
+
+class Option(Protocol):
+    """What a strategy sees of an option, term or match: its id and its text."""
+
+    id: str
+    text: str
+
 
 Strategy = Callable[[Question, random.Random], Response]
 Draw = Callable[[Lesson, int, random.Random, frozenset[str]], Sequence[str]]
