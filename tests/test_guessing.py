@@ -28,6 +28,14 @@ def test_no_guessing_strategy_reaches_the_pass_mark_minus_20_points():
     )
 
 
+def test_the_check_fails_every_bank_of_the_2026_12_01_pack():
+    # The content review found that a non-reader could pass these banks; the check must say so.
+    seed = load_course_pack(PROJECT_ROOT / "tests" / "data" / "seed_pack")
+    over = guessing.too_guessable(seed, guessing.expected_scores(seed))
+    assert {result.lesson_id for result in over} == set(seed.lesson_ids)
+    assert {result.lesson_id for result in over if result.strategy == "test-wise"} == set(seed.lesson_ids)
+
+
 def rng() -> random.Random:
     return random.Random(1)
 
