@@ -133,9 +133,9 @@ def _copied(file: str, question: Question, text: _LessonText) -> Iterator[LintWa
         return
     if question.type in ("matching", "ordering"):
         return
-    # A short key copied whole counts only when no distractor is copied too: then the
-    # lesson's wording singles the key out.
-    # Multiple response keys are often the lesson's list items: only long copies count there.
+    # A short key copied whole counts only in a single-choice item whose distractors are not
+    # copied too (then the lesson's wording singles the key out); multiple-response keys are
+    # often the lesson's own list items, so only long copies count there.
     short_counts = question.type == "single" and not any(
         text.copied(distractor) for distractor in distractor_texts(question)
     )
@@ -228,7 +228,8 @@ def _thin_objectives(file: str, lesson: Lesson) -> Iterator[LintWarning]:
                 "thin-objective",
                 f"the objective has {count} item{'s' if count != 1 else ''}"
                 f" (at least {MIN_ITEMS_PER_OBJECTIVE} wanted)",
-                "a retake would repeat its only items: write more items that name it in `objectives`",
+                "every attempt measures every objective, so its few items come back in every attempt:"
+                " write more items that name it in `objectives`",
             )
 
 
