@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .domain.course import Course
+from .domain.lint import lint_course
 from .domain.loading import CoursePackError, load_course_pack
 from .domain.questions import REGISTRY
 from .domain.simulation import pick_special_questions, simulate_cohort
@@ -56,7 +57,8 @@ def pack_summary(course: Course) -> str:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder holding content/ and quizzes/ (default: the app's course pack).",
 )
-def check_command(pack: Path | None) -> None:
+@click.option("--lint", is_flag=True, help="Also warn about item-writing cues (warnings never fail the check).")
+def check_command(pack: Path | None, lint: bool) -> None:
     """Validate a course pack and print its summary, or every problem found."""
     root = pack or Path(current_app.config["COURSE_PACK_PATH"])
     try:
@@ -66,6 +68,13 @@ def check_command(pack: Path | None) -> None:
         raise SystemExit(1) from error
     click.echo(pack_summary(course))
     click.echo("course pack OK")
+    if lint:
+        warnings = lint_course(course)
+        for warning in warnings:
+            click.echo(str(warning))
+        rules = Counter(warning.rule for warning in warnings)
+        detail = f" ({', '.join(f'{rule} {count}' for rule, count in rules.most_common())})" if rules else ""
+        click.echo(f"{len(warnings)} item-writing warning{'' if len(warnings) == 1 else 's'}{detail}")
 
 
 @lms.command("create-instructor")

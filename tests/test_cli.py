@@ -109,3 +109,17 @@ def test_demo_fills_a_cohort_and_refuses_to_run_twice(runner):
     assert db.session.execute(db.select(db.func.count()).select_from(Enrollment)).scalar_one() == 40
     again = runner.invoke(args=["lms", "demo", "--learners", "5"])
     assert again.exit_code == 1 and "already holds demo learners" in again.output
+
+
+def test_check_lint_prints_warnings_and_still_passes(runner):
+    result = runner.invoke(args=["lms", "check", "--lint", "--pack", str(MINI_PACK)])
+    assert result.exit_code == 0, result.output
+    assert "course pack OK" in result.output
+    assert "objective days: the objective has 1 item (at least 3 wanted) [thin-objective]" in result.output
+    assert "    hint: every attempt measures every objective" in result.output
+    assert "item-writing warnings (" in result.output
+
+
+def test_check_without_lint_prints_no_warnings(runner):
+    result = runner.invoke(args=["lms", "check", "--pack", str(MINI_PACK)])
+    assert "[thin-objective]" not in result.output and "item-writing" not in result.output

@@ -10,12 +10,12 @@ from sqlalchemy import case, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.course import Course, Lesson, Question
+from ..domain.drawing import draw_attempt
 from ..domain.grading import (
     AttemptResult,
     PresentedQuestion,
     Response,
     StaleAttempt,
-    draw_questions,
     grade_attempt,
     resolve_presented,
     response_to_json,
@@ -93,7 +93,13 @@ def start_attempt(
     ).scalar_one()
     if course.quiz.max_attempts and used >= course.quiz.max_attempts:
         raise AttemptLimitReached(f"all {course.quiz.max_attempts} attempts at this quiz are used")
-    layout = draw_questions(lesson.questions, course.quiz.questions_per_attempt, rng)
+    # Retakes prefer questions this learner has not answered yet at this quiz.
+    seen = db.session.execute(
+        select(AttemptAnswer.question_id)
+        .join(Attempt, AttemptAnswer.attempt_id == Attempt.id)
+        .where(Attempt.enrollment_id == enrollment.id, Attempt.lesson_id == lesson.id)
+    ).scalars()
+    layout = draw_attempt(lesson, course.quiz.questions_per_attempt, rng, frozenset(seen))
     attempt = Attempt(
         enrollment_id=enrollment.id,
         lesson_id=lesson.id,

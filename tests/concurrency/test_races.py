@@ -108,7 +108,7 @@ def test_two_starts_open_one_attempt_and_both_go_to_it(app, course, learner, qui
     for _ in range(used):
         quiz.take(first, "alpha", correct=1)
     if window != "at the request":
-        rendezvous((attempts_service, "draw_questions"))
+        rendezvous((attempts_service, "draw_attempt"))
 
     responses = run_together(
         lambda: first.post("/quizzes/alpha/attempts"),
@@ -127,7 +127,7 @@ def test_the_attempt_limit_holds_when_starts_race(app, course, learner, quiz, re
     """One attempt left, four racing starts: one opens it, the others resume it, and then no more."""
     clients = [app.test_client(user=learner) for _ in range(4)]
     quiz.take(clients[0], "alpha", correct=1)
-    rendezvous((attempts_service, "draw_questions"), parties=4)
+    rendezvous((attempts_service, "draw_attempt"), parties=4)
 
     responses = run_together(*(lambda client=client: client.post("/quizzes/alpha/attempts") for client in clients))
 
@@ -143,7 +143,7 @@ def test_the_attempt_limit_holds_when_starts_race(app, course, learner, quiz, re
 def test_a_racing_start_that_loses_the_insert_resumes_the_winner(app, learner, rendezvous, monkeypatch):
     """Without the enrollment lock both starts insert; the unique index turns the loser into a resume."""
     monkeypatch.setattr(attempts_service, "lock_enrollment", lambda enrollment: None)
-    point = rendezvous((attempts_service, "draw_questions"), timeout=MEET)
+    point = rendezvous((attempts_service, "draw_attempt"), timeout=MEET)
     first, second = app.test_client(user=learner), app.test_client(user=learner)
 
     responses = run_together(
@@ -164,7 +164,7 @@ def test_a_start_that_counted_before_another_attempt_was_taken_does_not_reuse_it
     """
     late, quick = app.test_client(user=learner), app.test_client(user=learner)
     counted, taken = threading.Event(), threading.Event()
-    draw = attempts_service.draw_questions
+    draw = attempts_service.draw_attempt
 
     def draw_after_the_other_attempt(*args, **kwargs):
         if not counted.is_set():
@@ -186,7 +186,7 @@ def test_a_start_that_counted_before_another_attempt_was_taken_does_not_reuse_it
 
     release_main_session()
     with pytest.MonkeyPatch.context() as patch, ThreadPoolExecutor(max_workers=2) as pool:
-        patch.setattr(attempts_service, "draw_questions", draw_after_the_other_attempt)
+        patch.setattr(attempts_service, "draw_attempt", draw_after_the_other_attempt)
         late_start, quick_take = pool.submit(start_late), pool.submit(take_quickly)
         started, (taken_id, submitted) = late_start.result(THREAD_TIMEOUT), quick_take.result(THREAD_TIMEOUT)
 
