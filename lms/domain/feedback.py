@@ -1,0 +1,66 @@
+"""Feedback that teaches: objectives an attempt missed, and when a review may show the key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .course import Lesson, Objective, ShowKey
+from .grading import QuestionResult
+
+
+@dataclass(frozen=True)
+class ObjectiveFeedback:
+    """How one objective of a lesson fared in one attempt."""
+
+    objective: Objective
+    measured: int  # items of the attempt that measure it
+    missed: int  # of those, items not fully right
+    anchors: tuple[str, ...]  # lesson anchors of the missed items' sources, in reading order
+
+    @property
+    def was_missed(self) -> bool:
+        return self.missed > 0
+
+
+def objective_feedback(lesson: Lesson, results: Iterable[QuestionResult]) -> tuple[ObjectiveFeedback, ...]:
+    """Return, in the lesson's order, each objective the attempt measured; results for unknown questions are skipped."""
+    questions = {question.id: question for question in lesson.questions}
+    measured: dict[str, int] = {}
+    missed: dict[str, int] = {}
+    anchors: dict[str, set[str]] = {}
+    for result in results:
+        question = questions.get(result.question_id)
+        if question is None:
+            continue  # since removed from the pack: it measures nothing we can name
+        for objective_id in question.objectives:
+            measured[objective_id] = measured.get(objective_id, 0) + 1
+            if not result.correct:
+                missed[objective_id] = missed.get(objective_id, 0) + 1
+                anchors.setdefault(objective_id, set()).add(question.source_anchor)
+    order = {block.anchor: index for index, block in enumerate(lesson.blocks)}
+    return tuple(
+        ObjectiveFeedback(
+            objective,
+            measured[objective.id],
+            missed.get(objective.id, 0),
+            tuple(sorted(anchors.get(objective.id, ()), key=lambda anchor: order.get(anchor, len(order)))),
+        )
+        for objective in lesson.objectives
+        if objective.id in measured
+    )
+
+
+def may_show_key(show_key: ShowKey, quiz_passed: bool, attempts_left: int | None) -> bool:
+    """Return whether a learner's review may show the right answers now.
+
+    quiz_passed: the learner has passed this quiz on some attempt; attempts_left: None when the
+    course sets no limit (then there is no last attempt, and after_last_attempt never shows it).
+    """
+    if show_key is ShowKey.ALWAYS:
+        return True
+    if show_key is ShowKey.AFTER_PASS:
+        return quiz_passed
+    if show_key is ShowKey.AFTER_LAST_ATTEMPT:
+        return attempts_left == 0
+    return False
