@@ -10,13 +10,21 @@ from .grading import QuestionResult
 
 
 @dataclass(frozen=True)
+class Passage:
+    """A part of a lesson to re-read: its anchor and the heading of the section it stands in."""
+
+    anchor: str
+    section: str | None  # None when it comes before the lesson's first heading
+
+
+@dataclass(frozen=True)
 class ObjectiveFeedback:
     """How one objective of a lesson fared in one attempt."""
 
     objective: Objective
     measured: int  # items of the attempt that measure it
     missed: int  # of those, items not fully right
-    anchors: tuple[str, ...]  # lesson anchors of the missed items' sources, in reading order
+    passages: tuple[Passage, ...]  # the missed items' sources, each once, in reading order
 
     @property
     def was_missed(self) -> bool:
@@ -39,16 +47,31 @@ def objective_feedback(lesson: Lesson, results: Iterable[QuestionResult]) -> tup
                 missed[objective_id] = missed.get(objective_id, 0) + 1
                 anchors.setdefault(objective_id, set()).add(question.source_anchor)
     order = {block.anchor: index for index, block in enumerate(lesson.blocks)}
+    sections = _sections_by_anchor(lesson)
+
+    def passages(found: set[str]) -> tuple[Passage, ...]:
+        ordered = sorted(found, key=lambda anchor: order.get(anchor, len(order)))
+        return tuple(Passage(anchor, sections.get(anchor)) for anchor in ordered)
+
     return tuple(
         ObjectiveFeedback(
-            objective,
-            measured[objective.id],
-            missed.get(objective.id, 0),
-            tuple(sorted(anchors.get(objective.id, ()), key=lambda anchor: order.get(anchor, len(order)))),
+            objective, measured[objective.id], missed.get(objective.id, 0), passages(anchors.get(objective.id, set()))
         )
         for objective in lesson.objectives
         if objective.id in measured
     )
+
+
+def _sections_by_anchor(lesson: Lesson) -> dict[str, str]:
+    """Map every block's anchor to the text of the nearest heading at or before it."""
+    sections: dict[str, str] = {}
+    current = None
+    for block in lesson.blocks:
+        if block.level:
+            current = block.text
+        if current is not None:
+            sections[block.anchor] = current
+    return sections
 
 
 def may_show_key(show_key: ShowKey, quiz_passed: bool, attempts_left: int | None) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -78,6 +78,8 @@ def lesson(lesson_id: str):
         progress=progress,
         before=before,
         after=after,
+        # Set by the result page's links to a source passage; the result page itself checks ownership.
+        from_result=request.args.get("result", type=int),
         form=ActionForm(),
     )
 

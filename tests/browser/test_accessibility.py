@@ -116,7 +116,7 @@ def _register_with_errors(page: Page, world: World) -> None:
 
 def _submit_unanswered(page: Page, world: World) -> None:
     page.get_by_role("button", name="Submit answers").click()
-    expect(page.get_by_text("Some questions still need an answer.")).to_be_visible()
+    expect(page.get_by_text("Some questions still need an answer")).to_be_visible()
     expect(page.locator(".question.has-error")).not_to_have_count(0)
 
 

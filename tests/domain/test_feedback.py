@@ -38,8 +38,9 @@ def test_objective_feedback_names_measured_and_missed_objectives_with_their_pass
     assert (colours.objective.id, colours.measured, colours.missed) == ("colours", 3, 2)
     assert colours.was_missed and not days.was_missed
     primaries, match = COURSE.question("alpha-primaries"), COURSE.question("alpha-match")
-    assert colours.anchors == ("p1", "p2") == (primaries.source_anchor, match.source_anchor)
-    assert (days.measured, days.missed, days.anchors) == (1, 0, ())
+    assert [p.anchor for p in colours.passages] == ["p1", "p2"] == [primaries.source_anchor, match.source_anchor]
+    assert {p.section for p in colours.passages} == {"Colours"}
+    assert (days.measured, days.missed, days.passages) == (1, 0, ())
 
 
 def test_objective_feedback_leaves_out_objectives_not_measured_and_removed_questions():
@@ -51,7 +52,7 @@ def test_objective_feedback_leaves_out_objectives_not_measured_and_removed_quest
 def test_anchors_follow_the_lesson_and_appear_once():
     results = [result("alpha-match", 0), result("alpha-green-false", 0), result("alpha-red", 0)]
     (colours,) = objective_feedback(ALPHA, results)
-    assert colours.anchors == ("p1", "p2")
+    assert [passage.anchor for passage in colours.passages] == ["p1", "p2"]
 
 
 # -- when the key shows -------------------------------------------------------------------------
