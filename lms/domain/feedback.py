@@ -75,11 +75,8 @@ def _sections_by_anchor(lesson: Lesson) -> dict[str, str]:
 
 
 def may_show_key(show_key: ShowKey, quiz_passed: bool, attempts_left: int | None) -> bool:
-    """Return whether a learner's review may show the right answers now.
-
-    quiz_passed: the learner has passed this quiz on some attempt; attempts_left: None when the
-    course sets no limit (then there is no last attempt, and after_last_attempt never shows it).
-    """
+    """Return whether a learner's review may show the right answers, given their standing at this quiz."""
+    # attempts_left is None when the course sets no limit: there is no last attempt then.
     if show_key is ShowKey.ALWAYS:
         return True
     if show_key is ShowKey.AFTER_PASS:

@@ -38,10 +38,8 @@ class NextStep:
 
 
 def next_step(lessons: Sequence[LessonState], max_attempts: int) -> NextStep:
-    """Choose the one next step: the open attempt, else the next unread lesson, else a quiz to take or retake.
-
-    Lessons are in course order; max_attempts 0 means no limit.
-    """
+    """Choose one step for lessons in course order: the open attempt, else the next unread lesson, else a quiz."""
+    # max_attempts 0 means no limit, as in course.yaml.
     for lesson in lessons:
         if lesson.open_attempt_id is not None:
             return NextStep(StepKind.RESUME, lesson.lesson_id, lesson.open_attempt_id)
