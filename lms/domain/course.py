@@ -23,6 +23,7 @@ class Block:
 
     anchor: str
     text: str
+    level: int = 0  # 2-6 for a heading (h2-h6), 0 for any other block
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,11 @@ class Lesson:
         """Return the bank's questions that measure this objective."""
         return tuple(question for question in self.questions if objective_id in question.objectives)
 
+    @property
+    def sections(self) -> tuple[Block, ...]:
+        """Return the lesson's top headings (##), in reading order: its table of contents."""
+        return tuple(block for block in self.blocks if block.level == 2)
+
 
 @dataclass(frozen=True, kw_only=True)
 class QuizSettings:
@@ -74,6 +80,20 @@ class ReadinessSettings:
     bands: tuple[Band, ...]
 
 
+class ShowKey(StrEnum):
+    """When a learner's review of a submitted attempt shows the right answers (like Moodle's review options)."""
+
+    AFTER_PASS = "after_pass"  # once the learner has passed the quiz
+    AFTER_LAST_ATTEMPT = "after_last_attempt"  # once the learner has no attempt left
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewSettings:
+    show_key: ShowKey = ShowKey.AFTER_LAST_ATTEMPT
+
+
 @dataclass(frozen=True, kw_only=True)
 class Course:
     id: str
@@ -82,6 +102,7 @@ class Course:
     lessons: tuple[Lesson, ...]
     quiz: QuizSettings
     readiness: ReadinessSettings
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         """Return the lesson with this id, or None."""

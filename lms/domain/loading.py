@@ -16,6 +16,8 @@ from .course import (
     Objective,
     QuizSettings,
     ReadinessSettings,
+    ReviewSettings,
+    ShowKey,
 )
 from .markup import find_passage, render_markdown
 from .questions import REGISTRY, Question
@@ -256,6 +258,23 @@ def _load_readiness(course: Reader, lesson_ids: list[str]) -> ReadinessSettings 
     return ReadinessSettings(grading=GradingMethod(grading_name), weights=weights, bands=tuple(bands))
 
 
+def _load_review(course: Reader) -> ReviewSettings | None:
+    """Read the optional review settings; a missing block or field takes the defaults."""
+    if "review" not in course.data:
+        return ReviewSettings()
+    review = course.child("review", course.data.get("review"))
+    if not review.ok:
+        return None
+    review.reject_unknown({"show_key"})
+    default = ReviewSettings().show_key.value
+    show_key = review.text("show_key", required=False, default=default)
+    valid = [choice.value for choice in ShowKey]
+    if show_key is not None and show_key not in valid:
+        review.problem("show_key", f"must be one of {', '.join(valid)}, got {show_key!r}")
+        return None
+    return None if show_key is None else ReviewSettings(show_key=ShowKey(show_key))
+
+
 def _unlisted_files(root: Path, lesson_ids: list[str], problems: list[Problem]) -> None:
     for folder, suffix in (("content", ".md"), ("quizzes", ".yaml")):
         for path in sorted((root / folder).glob(f"*{suffix}")):
@@ -273,7 +292,7 @@ def load_course_pack(root: Path | str) -> Course:
     course = Reader(problems, "content/course.yaml", data)
     if not course.ok:
         raise CoursePackError(problems)
-    course.reject_unknown({"id", "title", "description", "lessons", "quiz", "readiness"})
+    course.reject_unknown({"id", "title", "description", "lessons", "quiz", "readiness", "review"})
     course_id = course.identifier("id")
     title = course.text("title")
     description = course.text("description", required=False)
@@ -286,6 +305,7 @@ def load_course_pack(root: Path | str) -> Course:
     lesson_ids = [lesson_id for lesson_id in dict.fromkeys(lesson_ids) if IDENTIFIER.match(lesson_id)]
     quiz = _load_quiz_settings(course)
     readiness = _load_readiness(course, lesson_ids)
+    review = _load_review(course)
     _unlisted_files(root, lesson_ids, problems)
 
     lessons = []
@@ -313,4 +333,5 @@ def load_course_pack(root: Path | str) -> Course:
         lessons=tuple(lessons),
         quiz=quiz,
         readiness=readiness,
+        review=review,
     )

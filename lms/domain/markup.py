@@ -108,7 +108,8 @@ def render_markdown(source: str) -> RenderedMarkdown:
                 anchor = f"p{paragraph_count}"
             used.add(anchor)
             owner.attrSet("id", anchor)
-        blocks.append(Block(anchor=str(anchor), text=text))
+        level = int(owner.tag[1]) if owner.type == "heading_open" else 0
+        blocks.append(Block(anchor=str(anchor), text=text, level=level))
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
     clean_html = nh3.clean(
         html,

@@ -49,6 +49,12 @@ def open_attempt(enrollment_id: int, lesson_id: str) -> Attempt | None:
     return db.session.execute(query).scalar_one_or_none()
 
 
+def open_attempts(enrollment_id: int) -> dict[str, Attempt]:
+    """Return the learner's attempts in progress, by lesson id (at most one per quiz)."""
+    query = select(Attempt).where(Attempt.enrollment_id == enrollment_id, Attempt.submitted_at.is_(None))
+    return {attempt.lesson_id: attempt for attempt in db.session.execute(query).scalars()}
+
+
 def presented_questions(attempt: Attempt) -> tuple[PresentedQuestion, ...]:
     """Return the questions an attempt fixed, in the order shown."""
     return tuple(PresentedQuestion.from_json(item) for item in attempt.layout)

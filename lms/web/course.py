@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..domain.next_step import band_goal
 from ..extensions import db
+from ..services.attempts import open_attempts
 from ..services.progress import (
     EnrollmentRefused,
     course_progress,
@@ -17,6 +19,7 @@ from ..services.progress import (
 )
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404
 from .forms import ActionForm, EnrollForm
+from .presenters import band_goal_text, band_rules, continue_step
 
 bp = Blueprint("course", __name__)
 
@@ -27,10 +30,12 @@ def outline():
     course = current_course()
     enrollment = current_enrollment()
     progress = course_progress(enrollment, course) if enrollment else None
+    step = continue_step(course, progress.lessons, open_attempts(enrollment.id)) if enrollment else None
     page = render_template(
         "course/outline.html",
         course=course,
         progress=progress,
+        step=step,
         enroll_form=EnrollForm(),
         needs_code=bool(current_app.config["ENROLLMENT_CODE"]),
         is_complete=is_lesson_complete,
@@ -78,6 +83,8 @@ def lesson(lesson_id: str):
         progress=progress,
         before=before,
         after=after,
+        # Set by the result page's links to a source passage; the result page itself checks ownership.
+        from_result=request.args.get("result", type=int),
         form=ActionForm(),
     )
 
@@ -100,11 +107,15 @@ def mark_lesson_read(lesson_id: str):
 def dashboard():
     """Show the learner's completion and readiness score with its breakdown."""
     course = current_course()
-    progress = course_progress(current_enrollment(), course)
+    enrollment = current_enrollment()
+    progress = course_progress(enrollment, course)
     page = render_template(
         "course/dashboard.html",
         course=course,
         progress=progress,
+        step=continue_step(course, progress.lessons, open_attempts(enrollment.id)),
+        rules=band_rules(course),
+        goal=band_goal_text(course, progress.readiness, band_goal(course.readiness, progress.readiness)),
         readiness=progress.readiness,
         is_complete=is_lesson_complete,
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
-from ..domain.grading import Response, response_from_json
+from ..domain.course import Course
+from ..domain.grading import PresentedQuestion, QuestionResult, Response, response_from_json
+from ..domain.next_step import BandGoal, LessonState, NextStep, next_step
 from ..domain.questions import Question
-from ..models import AttemptAnswer
+from ..domain.readiness import Readiness
+from ..domain.review import Mark, mark_answer
+from ..models import Attempt, AttemptAnswer, LessonProgress
 
 REMOVED = "(option since removed)"
 NO_ANSWER = "(no answer)"
@@ -33,6 +37,7 @@ class ReviewItem:
     key: list[str]
     credit: float
     correct: bool
+    marks: list[Mark] = field(default_factory=list)  # the learner's review: each part right or wrong
 
 
 def review_items(
@@ -46,3 +51,88 @@ def review_items(
         key = describe_key(question) if question and with_key else []
         items.append(ReviewItem(answer.position + 1, question, lines, key, answer.credit, answer.correct))
     return items
+
+
+def marked_review_items(
+    answers: list[AttemptAnswer],
+    layout: Sequence[dict],
+    question_for: Callable[[str], Question | None],
+    show_key: bool,
+) -> list[ReviewItem]:
+    """Review items for the learner: each answer marked part by part; the key only when show_key."""
+    shown = {item["q"]: PresentedQuestion.from_json(item) for item in layout}
+    items = []
+    for answer in answers:
+        question = question_for(answer.question_id)
+        marks = []
+        if question is not None:
+            response = response_from_json(question, answer.response)
+            marks = mark_answer(question, response, shown.get(question.id), show_key, REMOVED)
+        items.append(ReviewItem(answer.position + 1, question, [], [], answer.credit, answer.correct, marks))
+    return items
+
+
+def graded_results(answers: list[AttemptAnswer]) -> list[QuestionResult]:
+    """Return an attempt's stored answers as the grader's results."""
+    return [QuestionResult(answer.question_id, answer.credit, answer.correct) for answer in answers]
+
+
+def continue_step(course: Course, progress: dict[str, LessonProgress], open_by_lesson: dict[str, Attempt]) -> NextStep:
+    """Choose the learner's next step from their progress rows and attempts in progress."""
+    states = []
+    for lesson_id in course.lesson_ids:
+        row = progress.get(lesson_id)
+        in_progress = open_by_lesson.get(lesson_id)
+        states.append(
+            LessonState(
+                lesson_id,
+                read=row is not None and row.read_at is not None,
+                passed=row is not None and row.passed_at is not None,
+                attempts=row.attempts_count if row else 0,
+                open_attempt_id=in_progress.id if in_progress else None,
+            )
+        )
+    return next_step(states, course.quiz.max_attempts)
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def _in_words(items: Sequence[str]) -> str:
+    """Join names as people do: 'A', 'A and B', 'A, B and C'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def band_rules(course: Course) -> list[tuple[str, str]]:
+    """Say what each readiness band asks for, top band first."""
+    pass_mark = _percent(course.quiz.pass_mark)
+    rules = []
+    bands = course.readiness.bands
+    for index, band in enumerate(bands):
+        if band.min_score > 0:
+            rule = f"a readiness score of {_percent(band.min_score)} or more"
+            if band.all_passed:
+                rule += f", with every quiz passed ({pass_mark} % or more)"
+        elif index > 0:
+            rule = f"a score below {_percent(bands[index - 1].min_score)}"
+            if bands[index - 1].all_passed:
+                rule += ", or a quiz not passed yet"
+        else:
+            rule = "any score"
+        rules.append((band.name, rule + "."))
+    return rules
+
+
+def band_goal_text(course: Course, readiness: Readiness, goal: BandGoal | None) -> str:
+    """Say what the learner's next band needs: 'Pass Networking with 70 % to reach Ready.'"""
+    if goal is None:
+        return f"You are in the top band, {readiness.band}. Keep it by reviewing what you missed."
+    steps = []
+    if goal.to_pass:
+        titles = [course.lesson(lesson_id).title for lesson_id in goal.to_pass]
+        steps.append(f"pass {_in_words(titles)} with {_percent(course.quiz.pass_mark)} %")
+    if goal.score_needed is not None:
+        steps.append(f"bring your readiness score to {_percent(goal.score_needed)} (now {_percent(readiness.score)})")
+    sentence = " and ".join(steps) or "keep going"
+    return f"{sentence[0].upper()}{sentence[1:]} to reach {goal.band.name}."

@@ -79,7 +79,7 @@ class OrderingForm(Form):
             return False
         positions = [field.data for field in self]
         if len(set(positions)) != len(positions):
-            self.form_errors.append("Give each item a different position.")
+            self.form_errors.append("Two items have the same position. Give each item a different position.")
             return False
         return True
 

@@ -7,6 +7,7 @@ import random
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..domain.course import Lesson, Question
+from ..domain.feedback import may_show_key, objective_feedback
 from ..domain.grading import InvalidResponse, StaleAttempt
 from ..extensions import db
 from ..models import Attempt
@@ -23,7 +24,7 @@ from ..services.attempts import (
 from ..services.progress import lesson_progress
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404, own_attempt_or_abort
 from .forms import ActionForm, QuizFormError, build_quiz_form, check_untampered, responses_from_form
-from .presenters import review_items
+from .presenters import graded_results, marked_review_items
 
 bp = Blueprint("quiz", __name__)
 _random = random.SystemRandom()
@@ -76,6 +77,29 @@ def _questions_or_restart(attempt: Attempt, lesson: Lesson) -> tuple[Question, .
         return None
 
 
+def _numbers(numbers: list[int]) -> str:
+    """Say question numbers in words: 'Question 2', 'Questions 1, 3 and 4'."""
+    if len(numbers) == 1:
+        return f"Question {numbers[0]}"
+    return f"Questions {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+
+
+def _form_problems(form, items) -> str:
+    """Say what stops a quiz form: questions unanswered, and parts that conflict (two items in one place)."""
+    unanswered, conflicts = [], []
+    for item in items:
+        field = form[item.field_name]
+        own_errors = getattr(getattr(field, "form", None), "form_errors", [])
+        if own_errors:
+            conflicts.append(f"Question {item.number}: {' '.join(own_errors)}")
+        elif field.errors:
+            unanswered.append(item.number)
+    parts = list(conflicts)
+    if unanswered:
+        parts.append(f"Some questions still need an answer ({_numbers(unanswered).lower()}).")
+    return " ".join([*parts, "Nothing was saved yet."])
+
+
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
 @enrollment_required
 def take(attempt_id: int):
@@ -101,7 +125,7 @@ def take(attempt_id: int):
     except QuizFormError:
         abort(400, description="This quiz form was changed or does not belong to this attempt, so nothing was saved.")
     if not form.validate():
-        flash("Some questions still need an answer. Nothing was saved yet.", "error")
+        flash(_form_problems(form, items), "error")
         page = render_template("quiz/take.html", course=course, lesson=lesson, attempt=attempt, form=form, items=items)
         return page, 400
     try:
@@ -117,19 +141,24 @@ def take(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/result")
 @enrollment_required
 def result(attempt_id: int):
-    """Show a graded attempt: score, pass or not, and each question with its explanation."""
+    """Show a graded attempt: score, objectives missed, each answer marked, and what to do next."""
     attempt = own_attempt_or_abort(attempt_id)
     if not attempt.is_submitted:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
     course = current_course()
     lesson = lesson_or_404(attempt.lesson_id)
-    used = len(attempts_for(attempt.enrollment_id, lesson.id))
+    attempts = attempts_for(attempt.enrollment_id, lesson.id)
+    left = attempts_left(len(attempts), course)
+    show_key = may_show_key(course.review.show_key, any(other.passed for other in attempts), left)
     return render_template(
         "quiz/result.html",
         course=course,
         lesson=lesson,
         attempt=attempt,
-        items=review_items(attempt.answers, course.question),
-        left=attempts_left(used, course),
+        items=marked_review_items(attempt.answers, attempt.layout, course.question, show_key),
+        objectives=objective_feedback(lesson, graded_results(attempt.answers)),
+        show_key=show_key,
+        next_lesson=course.neighbours(lesson.id)[1],
+        left=left,
         form=ActionForm(),
     )

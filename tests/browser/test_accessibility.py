@@ -3,6 +3,7 @@ question type can be done with the keyboard alone, and no page scrolls sideways 
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from lms.domain.course import Lesson
 from lms.domain.questions import QUESTION_TYPES, Question
 from lms.domain.questions.matching import MatchingQuestion
 from lms.domain.questions.ordering import OrderingQuestion
+from lms.extensions import db
+from lms.models import Enrollment
+from lms.services.attempts import start_attempt, submit_attempt
 
 from .conftest import ACTION_TIMEOUT_MS, Account, Site, form_actions
 
@@ -33,12 +37,30 @@ class World:
     accounts: dict[str, Account] = field(default_factory=dict)
     states: dict[str, dict] = field(default_factory=dict)  # signed-in cookies per role
     ids: dict[str, int] = field(default_factory=dict)
+    first_question: str = ""  # the graded attempt's first question
     graded: Lesson = field(init=False)  # the lesson of the learner's graded attempt
     open: Lesson = field(init=False)  # the lesson of the open attempt, which shows every question type
+    used_up: Lesson = field(init=False)  # every attempt used, the last one passed: the review shows the key
 
     def __post_init__(self) -> None:
         self.graded = self.site.course.lessons[0]
         self.open = self.site.lesson_with_every_type()
+        self.used_up = next(lesson for lesson in self.site.course.lessons if lesson not in (self.graded, self.open))
+
+    def use_every_attempt(self, email: str) -> int:
+        """Submit every attempt the course allows at used_up (all wrong, the last all right); return the last id."""
+        site, lesson = self.site, self.used_up
+        rng = random.Random(7)
+        with site.app.app_context():
+            enrollment = db.session.get(Enrollment, site.enrollment_id(email))
+            for number in range(1, site.course.quiz.max_attempts + 1):
+                attempt = start_attempt(enrollment, site.course, lesson, rng)
+                last = number == site.course.quiz.max_attempts
+                questions = [site.course.question(item["q"]) for item in attempt.layout]
+                responses = {q.id: q.key_response() if last else q.wrong_response() for q in questions}
+                submit_attempt(attempt, enrollment, site.course, lesson, responses)
+                db.session.commit()
+            return attempt.id
 
     def names(self) -> dict[str, str | int]:
         """What page paths and headings are filled with: record ids, and titles from the course pack."""
@@ -48,6 +70,7 @@ class World:
             "course": course.title,
             "learner": self.accounts["learner"].name,
             "graded_lesson": self.graded.id,
+            "graded_anchor": self.site.course.question(self.first_question).source_anchor,
             "graded_title": self.graded.title,
             "open_title": self.open.title,
         }
@@ -81,6 +104,7 @@ def world(browser: Browser, base_url: str, live_server) -> World:
         page.get_by_role("button", name="Submit answers").click()
         page.wait_for_url(re.compile(r"/result$"))
         world.ids["graded"] = int(page.url.split("/")[-2])
+        world.first_question = site.questions(world.ids["graded"])[0].id
         site.start_quiz(page, world.open.id, needs=QUESTION_TYPES)
         world.ids["open"] = site.attempt_id(page)
 
@@ -88,6 +112,7 @@ def world(browser: Browser, base_url: str, live_server) -> World:
     for role in ("newcomer", "instructor"):
         world.states[role] = _signed_in_state(browser, base_url, site, world.accounts[role])
     world.ids["enrollment"] = site.enrollment_id(learner.email)
+    world.ids["used_up"] = world.use_every_attempt(learner.email)
     return world
 
 
@@ -116,7 +141,7 @@ def _register_with_errors(page: Page, world: World) -> None:
 
 def _submit_unanswered(page: Page, world: World) -> None:
     page.get_by_role("button", name="Submit answers").click()
-    expect(page.get_by_text("Some questions still need an answer.")).to_be_visible()
+    expect(page.get_by_text("Some questions still need an answer")).to_be_visible()
     expect(page.locator(".question.has-error")).not_to_have_count(0)
 
 
@@ -152,6 +177,8 @@ VIEWS = [
     View("quiz-take", "learner", "/attempts/{open}", "Quiz: {open_title}"),
     View("quiz-take-with-errors", "learner", "/attempts/{open}", "Quiz: {open_title}", then=_submit_unanswered),
     View("result", "learner", "/attempts/{graded}/result", "Attempt 1 result"),
+    View("result-with-key-and-next-lesson", "learner", "/attempts/{used_up}/result", "Attempt 3 result"),
+    View("lesson-from-result", "learner", "/lessons/{graded_lesson}?result={graded}#{graded_anchor}", "{graded_title}"),
     View("dashboard", "learner", "/dashboard", "My progress"),
     View("not-found", None, "/no-such-page", "Page not found", status=404),
     View("not-found-signed-in", "learner", "/lessons/no-such-lesson", "Page not found", status=404),

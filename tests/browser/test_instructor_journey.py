@@ -23,7 +23,7 @@ def test_find_a_learner_review_attempts_analyse_the_quiz_and_export_the_roster(p
     site.answer(learner_page, correct=2)
     learner_page.get_by_role("button", name="Submit answers").click()
     expect(learner_page.get_by_text("Not passed", exact=True)).to_be_visible()
-    learner_page.get_by_role("button", name="Retake the quiz").click()
+    learner_page.get_by_role("button", name="Try again").click()
     learner_page.wait_for_url(ATTEMPT_URL)
     site.answer(learner_page)
     learner_page.get_by_role("button", name="Submit answers").click()

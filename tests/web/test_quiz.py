@@ -79,9 +79,9 @@ def test_result_page_shows_score_explanations_and_source_links(learner_client, q
     answers = quiz.answers(attempt)
     for question in answers.questions:
         assert question.explanation in page
-        assert f'href="/lessons/alpha#{question.source_anchor}"' in page
+        assert f'href="/lessons/alpha?result={attempt.id}#{question.source_anchor}"' in page
     assert page.count('badge-success">Correct') == 2
-    assert "Retake the quiz" in page
+    assert "Try again" in page
 
 
 def test_partial_credit_is_recorded(learner_client, quiz, full_attempt):
