@@ -13,9 +13,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .domain.catalog import Catalog, load_catalog
 from .domain.cohort import pick_special_questions, simulate_cohort
 from .domain.course import QUESTION_TYPES, Course
-from .domain.loading import CoursePackError, load_course_pack
+from .domain.loading import CoursePackError
 from .extensions import db
 from .services.accounts import EmailTaken, create_instructor, has_instructor, user_by_email
 from .services.demo import DEMO_PASSWORD, demo_learners_present, write_cohort
@@ -51,18 +52,39 @@ def pack_summary(course: Course) -> str:
 @click.option(
     "--pack",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder holding content/ and quizzes/ (default: the app's course pack).",
+    help="A pack (content/, quizzes/) or a catalog (courses/<id>/...); default: the app's COURSE_PACK_PATH.",
 )
 def check_command(pack: Path | None) -> None:
-    """Validate a course pack and print its summary, or every problem found."""
+    """Validate every course pack of the catalog and print their summaries, or every problem found."""
     root = pack or Path(current_app.config["COURSE_PACK_PATH"])
     try:
-        course = load_course_pack(root)
+        catalog = load_catalog(root)
     except CoursePackError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from error
-    click.echo(pack_summary(course))
-    click.echo("course pack OK")
+    for course in catalog.values():
+        click.echo(pack_summary(course))
+    click.echo("course pack OK" if len(catalog) == 1 else f"{len(catalog)} course packs OK")
+
+
+def catalog() -> Catalog:
+    """The app's catalog of courses."""
+    return current_app.extensions["lms.catalog"]
+
+
+def course_option(function):
+    """Add `--course ID` (default: the catalog's first course), passing the Course on."""
+
+    def to_course(ctx, param, value: str | None) -> Course:
+        if value is None:
+            return catalog().default
+        if value not in catalog():
+            raise click.BadParameter(f"no course {value!r}; the catalog has {', '.join(catalog())}")
+        return catalog()[value]
+
+    return click.option(
+        "--course", "course", callback=to_course, help="Course id (default: the catalog's first course)."
+    )(function)
 
 
 @lms.command("create-instructor")
@@ -115,9 +137,9 @@ def bootstrap_command() -> None:
 @lms.command("demo")
 @click.option("--learners", default=200, show_default=True, type=click.IntRange(1, 1_000_000), help="Cohort size.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Random seed: the same seed, the same cohort.")
-def demo_command(learners: int, seed: int) -> None:
+@course_option
+def demo_command(learners: int, seed: int, course: Course) -> None:
     """Fill the database with a realistic simulated cohort (mixed progress, retakes, hard and broken questions)."""
-    course: Course = current_app.extensions["lms.course"]
     if demo_learners_present():
         raise click.ClickException("this database already holds demo learners; use a fresh database")
     rng = random.Random(seed)

@@ -127,7 +127,7 @@ def runner(app):
 
 @pytest.fixture
 def course(app):
-    return app.extensions["lms.course"]
+    return app.extensions["lms.catalog"].default
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def make_user(app):
         email = email or f"learner{next(counter)}@example.org"
         user = register_user(name, email, password)
         if enrolled:
-            enroll(user.id, app.extensions["lms.course"], None, None)
+            enroll(user.id, app.extensions["lms.catalog"].default, None, None)
         db.session.commit()
         return user
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lms.domain.course import (
     Course,
     MatchingQuestion,
@@ -63,3 +65,9 @@ class QuizAnswers:
             right = correct is None or number <= correct
             data.update((right_fields if right else wrong_fields)(f"q{number}", question))
         return data
+
+
+DATA = Path(__file__).parent / "data"
+MINI_PACK = DATA / "mini_pack"
+# Two packs side by side: mini-course (the mini pack) and second-course, which also has a lesson `alpha`.
+CATALOG = DATA / "catalog"

@@ -240,7 +240,7 @@ class Site:
     def __init__(self, server: LiveServer):
         self.server = server
         self.app = server.app
-        self.course: Course = server.app.extensions["lms.course"]
+        self.course: Course = server.app.extensions["lms.catalog"].default
 
     def lesson_with_every_type(self) -> Lesson:
         """The last lesson whose question bank holds every question type."""

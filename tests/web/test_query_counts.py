@@ -67,7 +67,7 @@ def test_learner_pages_do_not_grow_with_lessons(app_config, pack, request):
     app = request.getfixturevalue("app")
     learner = request.getfixturevalue("learner")
     client = app.test_client(user=learner)
-    lesson_id = app.extensions["lms.course"].lessons[0].id
+    lesson_id = app.extensions["lms.catalog"].default.lessons[0].id
     paths = ["/", "/dashboard", f"/lessons/{lesson_id}", f"/quizzes/{lesson_id}"]
     for path in paths:
         statements_for(client, path)
