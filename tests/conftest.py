@@ -173,7 +173,7 @@ def quiz(app, course):
 
     class Quiz:
         def start(self, client, lesson_id: str) -> Attempt:
-            response = client.post(f"/quizzes/{lesson_id}/attempts")
+            response = client.post(f"/courses/{course.id}/quizzes/{lesson_id}/attempts")
             assert response.status_code == 303, response.get_data(as_text=True)[:500]
             attempt_id = int(response.location.rsplit("/", 1)[-1])
             db.session.expire_all()
@@ -186,7 +186,7 @@ def quiz(app, course):
             """Start an attempt and submit it with `correct` questions right (all when None)."""
             attempt = self.start(client, lesson_id)
             data = self.answers(attempt).form(correct=correct)
-            response = client.post(f"/attempts/{attempt.id}", data=data)
+            response = client.post(f"/courses/{course.id}/attempts/{attempt.id}", data=data)
             assert response.status_code == 303, response.get_data(as_text=True)[:2000]
             db.session.expire_all()
             return db.session.get(Attempt, attempt.id)

@@ -5,18 +5,14 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, url_for
+from flask import abort, flash, g, redirect, url_for
 from flask_login import current_user, login_required
 
-from ..domain.course import Course, Lesson
+from ..domain.course import Lesson
 from ..extensions import db
 from ..models import Attempt, Enrollment
 from ..services.progress import enrollment_for
-
-
-def current_course() -> Course:
-    """Return the course pack this app runs."""
-    return current_app.extensions["lms.catalog"].default
+from .course_scope import current_course
 
 
 def lesson_or_404(lesson_id: str) -> Lesson:
@@ -27,13 +23,21 @@ def lesson_or_404(lesson_id: str) -> Lesson:
     return lesson
 
 
+def cached_enrollments() -> dict[tuple[int, str], Enrollment | None]:
+    """This request's enrollments by (user id, course id); the user loader fills it in its query."""
+    return g.setdefault("enrollments", {})
+
+
 def current_enrollment() -> Enrollment | None:
-    """Return the signed-in user's enrollment in this course (cached per request), or None."""
-    if not current_user.is_authenticated:
+    """Return the signed-in user's enrollment in this URL's course (cached per request), or None."""
+    course = current_course()
+    if course is None or not current_user.is_authenticated:
         return None
-    if "enrollment" not in g:
-        g.enrollment = enrollment_for(current_user.id, current_course().id)
-    return g.enrollment
+    key = (current_user.id, course.id)
+    cache = cached_enrollments()
+    if key not in cache:
+        cache[key] = enrollment_for(current_user.id, course.id)
+    return cache[key]
 
 
 def enrollment_required(view):

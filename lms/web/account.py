@@ -72,5 +72,5 @@ def delete():
             db.session.commit()
             logout_user()
             flash("Your account and all its records are deleted.", "success")
-            return redirect(url_for("course.outline"))
+            return redirect(url_for("catalog.index"))
     return render_template("account/overview.html", delete_form=form), 400

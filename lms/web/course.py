@@ -16,9 +16,10 @@ from ..services.progress import (
     record_view,
 )
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404
+from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, EnrollForm
 
-bp = Blueprint("course", __name__)
+bp = Blueprint("course", __name__, url_prefix=COURSE_PREFIX)
 
 
 @bp.route("/")

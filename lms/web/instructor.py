@@ -33,9 +33,10 @@ from ..services.roster import (
     sort_keys,
 )
 from .access import current_course, instructor_required, lesson_or_404
+from .course_scope import COURSE_PREFIX
 from .presenters import review_items
 
-bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+bp = Blueprint("instructor", __name__, url_prefix=COURSE_PREFIX + "/instructor")
 
 
 class RosterForm(Form):

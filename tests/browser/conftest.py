@@ -53,7 +53,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 PASSWORD = "violet harbour lantern 42"
-ATTEMPT_URL = re.compile(r"/attempts/(\d+)$")
+ATTEMPT_URL = re.compile(r"/courses/medical-office-manager/attempts/(\d+)$")
 
 
 def _chromium_found() -> bool:
@@ -306,8 +306,8 @@ class Site:
         Draws are random; an open attempt is always resumed, so a redraw discards the open one first.
         """
         for _ in range(40):
-            if not page.url.endswith(f"/quizzes/{lesson_id}"):
-                page.goto(f"/quizzes/{lesson_id}")
+            if not page.url.endswith(f"/courses/medical-office-manager/quizzes/{lesson_id}"):
+                page.goto(f"/courses/medical-office-manager/quizzes/{lesson_id}")
             page.get_by_role("button", name=re.compile(r"^(Start|Retake) the quiz$")).click()
             page.wait_for_url(ATTEMPT_URL)
             attempt_id = self.attempt_id(page)
@@ -315,7 +315,7 @@ class Site:
             if set(needs) <= {question.type for question in questions}:
                 return questions
             self.discard_attempt(attempt_id)
-            page.goto(f"/quizzes/{lesson_id}")
+            page.goto(f"/courses/medical-office-manager/quizzes/{lesson_id}")
         raise AssertionError(f"40 draws of {lesson_id} never had every one of {needs}")
 
     def answer(self, page: Page, correct: int | None = None) -> list[Question]:

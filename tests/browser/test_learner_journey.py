@@ -24,7 +24,7 @@ def register(page: Page, account: Account) -> None:
 
 def submit(page: Page) -> None:
     page.get_by_role("button", name="Submit answers").click()
-    page.wait_for_url(re.compile(r"/attempts/\d+/result$"))
+    page.wait_for_url(re.compile(r"/courses/medical-office-manager/attempts/\d+/result$"))
 
 
 def test_register_enroll_read_fail_retake_pass_every_quiz_and_see_readiness(page: Page, site: Site):
@@ -34,12 +34,12 @@ def test_register_enroll_read_fail_retake_pass_every_quiz_and_see_readiness(page
 
     page.get_by_role("button", name="Enroll in this course").click()
     first = course.lessons[0]
-    expect(page).to_have_url(re.compile(f"/lessons/{first.id}$"))
+    expect(page).to_have_url(re.compile(f"/courses/medical-office-manager/lessons/{first.id}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(first.title)
     expect(page.get_by_text(first.objectives[0])).to_be_visible()
 
     page.get_by_role("button", name="Mark as read and go to the quiz").click()
-    expect(page).to_have_url(re.compile(f"/quizzes/{first.id}$"))
+    expect(page).to_have_url(re.compile(f"/courses/medical-office-manager/quizzes/{first.id}$"))
     expect(page.get_by_text("is marked as read")).to_be_visible()
 
     # Fail: every answer wrong.
@@ -55,7 +55,7 @@ def test_register_enroll_read_fail_retake_pass_every_quiz_and_see_readiness(page
     expect(page.locator(".readiness-card .band")).to_have_text("Not yet")
 
     # Retake from the quiz page and pass with every answer right.
-    page.goto(f"/quizzes/{first.id}")
+    page.goto(f"/courses/medical-office-manager/quizzes/{first.id}")
     expect(page.get_by_text("2 attempts left.")).to_be_visible()
     covered |= {question.type for question in site.start_quiz(page, first.id)}
     assert "Attempt 2" in page.get_by_role("main").inner_text()
@@ -68,9 +68,9 @@ def test_register_enroll_read_fail_retake_pass_every_quiz_and_see_readiness(page
     # every question type is redrawn until it brings every type not met so far.
     every_type = site.lesson_with_every_type()
     for lesson in course.lessons[1:]:
-        page.goto(f"/lessons/{lesson.id}")
+        page.goto(f"/courses/medical-office-manager/lessons/{lesson.id}")
         page.get_by_role("button", name="Mark as read and go to the quiz").click()
-        expect(page).to_have_url(re.compile(f"/quizzes/{lesson.id}$"))
+        expect(page).to_have_url(re.compile(f"/courses/medical-office-manager/quizzes/{lesson.id}$"))
         needs = tuple(set(QUESTION_TYPES) - covered) if lesson is every_type else ()
         covered |= {question.type for question in site.start_quiz(page, lesson.id, needs)}
         site.answer(page)

@@ -13,6 +13,9 @@ ROLES = ("anonymous", "learner", "other learner", "instructor")
 # The instructor is not enrolled. POSTs carry no form data (CSRF is off here; its own test covers it).
 MATRIX = {
     ("static", "GET"): (200, 200, 200, 200),
+    ("catalog.index", "GET"): (302, 302, 302, 302),  # one course: straight to it
+    ("legacy.to_default_course", "GET"): (301, 301, 301, 301),
+    ("legacy.to_default_course", "POST"): (308, 308, 308, 308),
     ("course.outline", "GET"): (200, 200, 200, 200),
     ("auth.register", "GET"): (200, 302, 302, 302),
     ("auth.login", "GET"): (200, 302, 302, 302),
@@ -67,6 +70,9 @@ def test_access_matrix(app, make_user, instructor, quiz, enrollment_of):
     other = make_user("Other", "other@example.org")
     attempt = quiz.start(app.test_client(user=learner), "alpha")
     values = {
+        "course_id": "mini-course",
+        "section": "lessons",
+        "rest": "alpha",
         "lesson_id": "alpha",
         "attempt_id": attempt.id,
         "enrollment_id": enrollment_of(learner).id,

@@ -20,13 +20,13 @@ def app_config():
 
 def instructor_paths(enrollment_id: int) -> list[str]:
     return [
-        "/instructor/",
-        f"/instructor/learners/{enrollment_id}",
-        "/instructor/quizzes",
-        "/instructor/quizzes/alpha",
-        "/instructor/quizzes/alpha?basis=all",
-        "/instructor/export/roster.csv",
-        "/instructor/export/attempts.csv",
+        "/courses/mini-course/instructor/",
+        f"/courses/mini-course/instructor/learners/{enrollment_id}",
+        "/courses/mini-course/instructor/quizzes",
+        "/courses/mini-course/instructor/quizzes/alpha",
+        "/courses/mini-course/instructor/quizzes/alpha?basis=all",
+        "/courses/mini-course/instructor/export/roster.csv",
+        "/courses/mini-course/instructor/export/attempts.csv",
     ]
 
 
@@ -41,8 +41,12 @@ def test_instructor_pages_by_role(app, learner, learner_client, instructor_clien
 
 
 def test_instructors_see_the_nav_link_and_learners_do_not(learner_client, instructor_client):
-    assert 'href="/instructor/"' in instructor_client.get("/").get_data(as_text=True)
-    assert 'href="/instructor/"' not in learner_client.get("/").get_data(as_text=True)
+    assert 'href="/courses/mini-course/instructor/"' in instructor_client.get("/courses/mini-course/").get_data(
+        as_text=True
+    )
+    assert 'href="/courses/mini-course/instructor/"' not in learner_client.get("/courses/mini-course/").get_data(
+        as_text=True
+    )
 
 
 @pytest.fixture
@@ -54,9 +58,9 @@ def cohort(make_user, learner_client, app, quiz):
         clients[name] = app.test_client(user=user)
     ready = clients["Ada Ready"]
     for lesson_id in ("alpha", "beta"):
-        ready.post(f"/lessons/{lesson_id}/read")
+        ready.post(f"/courses/mini-course/lessons/{lesson_id}/read")
         quiz.take(ready, lesson_id)
-    clients["Bo Partway"].post("/lessons/alpha/read")
+    clients["Bo Partway"].post("/courses/mini-course/lessons/alpha/read")
     quiz.take(clients["Bo Partway"], "alpha", correct=4)
     quiz.take(clients["Cy Failed"], "alpha", correct=1)
     return clients
@@ -64,11 +68,11 @@ def cohort(make_user, learner_client, app, quiz):
 
 def table_rows(page: str) -> list[str]:
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return re.findall(r'<a href="/instructor/learners/\d+">([^<]+)</a>', body)
+    return re.findall(r'<a href="/courses/mini-course/instructor/learners/\d+">([^<]+)</a>', body)
 
 
 def test_roster_lists_learners_sorted_by_readiness(instructor_client, cohort):
-    page = instructor_client.get("/instructor/").get_data(as_text=True)
+    page = instructor_client.get("/courses/mini-course/instructor/").get_data(as_text=True)
     names = table_rows(page)
     assert names[:3] == ["Ada Ready", "Bo Partway", "Cy Failed"]
     assert set(names) == {"Ada Ready", "Bo Partway", "Cy Failed", "Di Idle", "Ada Learner"}
@@ -95,7 +99,7 @@ def test_roster_lists_learners_sorted_by_readiness(instructor_client, cohort):
     ],
 )
 def test_roster_sorts_filters_and_searches(instructor_client, cohort, query, expected):
-    names = table_rows(instructor_client.get(f"/instructor/{query}").get_data(as_text=True))
+    names = table_rows(instructor_client.get(f"/courses/mini-course/instructor/{query}").get_data(as_text=True))
     assert names[: len(expected)] == expected
     if not query.startswith("?sort=section"):
         assert len(names) == len(expected)
@@ -106,18 +110,22 @@ def test_roster_sorts_filters_and_searches(instructor_client, cohort, query, exp
     ["?sort=password_hash", "?dir=sideways", "?band=Expert", "?status=gone", "?page=0", "?per_page=7", "?page=x"],
 )
 def test_roster_refuses_unknown_parameters(instructor_client, query):
-    assert instructor_client.get(f"/instructor/{query}").status_code == 400
+    assert instructor_client.get(f"/courses/mini-course/instructor/{query}").status_code == 400
 
 
 def test_roster_paginates(app, instructor_client, make_user):
     for n in range(30):
         make_user(f"Learner {n:02d}", f"l{n:02d}@example.org")
-    first = instructor_client.get("/instructor/?per_page=25&sort=name&dir=asc").get_data(as_text=True)
-    second = instructor_client.get("/instructor/?per_page=25&sort=name&dir=asc&page=2").get_data(as_text=True)
+    first = instructor_client.get("/courses/mini-course/instructor/?per_page=25&sort=name&dir=asc").get_data(
+        as_text=True
+    )
+    second = instructor_client.get("/courses/mini-course/instructor/?per_page=25&sort=name&dir=asc&page=2").get_data(
+        as_text=True
+    )
     assert len(table_rows(first)) == 25 and len(table_rows(second)) == 5
     assert table_rows(second)[-1] == "Learner 29"
     assert "Page 2 of 2" in second and 'rel="prev"' in second
-    beyond = instructor_client.get("/instructor/?per_page=25&page=99").get_data(as_text=True)
+    beyond = instructor_client.get("/courses/mini-course/instructor/?per_page=25&page=99").get_data(as_text=True)
     assert "Page 2 of 2" in beyond
 
 
@@ -126,8 +134,8 @@ def test_learner_review_shows_answers_against_the_key_and_the_same_readiness(
 ):
     user = db.session.execute(db.select(User).where(User.name == "Bo Partway")).scalar_one()
     enrollment = enrollment_of(user)
-    page = instructor_client.get(f"/instructor/learners/{enrollment.id}").get_data(as_text=True)
-    dashboard = cohort["Bo Partway"].get("/dashboard").get_data(as_text=True)
+    page = instructor_client.get(f"/courses/mini-course/instructor/learners/{enrollment.id}").get_data(as_text=True)
+    dashboard = cohort["Bo Partway"].get("/courses/mini-course/dashboard").get_data(as_text=True)
 
     def readiness(html):
         return re.search(r'big-number">(\d+)<.*?class="band[^"]*">([^<]+)<', html, re.S).groups()
@@ -138,7 +146,7 @@ def test_learner_review_shows_answers_against_the_key_and_the_same_readiness(
 
 
 def test_learner_review_of_unknown_learner_is_404(instructor_client):
-    assert instructor_client.get("/instructor/learners/999999").status_code == 404
+    assert instructor_client.get("/courses/mini-course/instructor/learners/999999").status_code == 404
 
 
 def parse_csv(response) -> list[dict]:
@@ -146,12 +154,12 @@ def parse_csv(response) -> list[dict]:
 
 
 def test_roster_csv_matches_the_page(instructor_client, cohort, course):
-    response = instructor_client.get("/instructor/export/roster.csv?sort=name&dir=asc")
+    response = instructor_client.get("/courses/mini-course/instructor/export/roster.csv?sort=name&dir=asc")
     assert response.mimetype == "text/csv"
     disposition = response.headers["Content-Disposition"]
     assert re.fullmatch(r'attachment; filename="mini-course-roster-\d{4}-\d{2}-\d{2}\.csv"', disposition)
     rows = parse_csv(response)
-    page = instructor_client.get("/instructor/?sort=name&dir=asc").get_data(as_text=True)
+    page = instructor_client.get("/courses/mini-course/instructor/?sort=name&dir=asc").get_data(as_text=True)
     assert [row["name"] for row in rows] == table_rows(page)
     ada = next(row for row in rows if row["name"] == "Ada Ready")
     assert (ada["score_alpha"], ada["score_beta"], ada["readiness"], ada["band"]) == (
@@ -163,13 +171,14 @@ def test_roster_csv_matches_the_page(instructor_client, cohort, course):
     assert (ada["lessons_completed"], ada["lessons_total"], ada["status"]) == ("2", "2", "complete")
     idle = next(row for row in rows if row["name"] == "Di Idle")
     assert idle["score_alpha"] == "" and idle["status"] == "not-started"
-    assert [r["name"] for r in parse_csv(instructor_client.get("/instructor/export/roster.csv?band=Ready"))] == [
-        "Ada Ready"
-    ]
+    assert [
+        r["name"]
+        for r in parse_csv(instructor_client.get("/courses/mini-course/instructor/export/roster.csv?band=Ready"))
+    ] == ["Ada Ready"]
 
 
 def test_attempts_csv_has_every_submitted_attempt(instructor_client, cohort):
-    rows = parse_csv(instructor_client.get("/instructor/export/attempts.csv"))
+    rows = parse_csv(instructor_client.get("/courses/mini-course/instructor/export/attempts.csv"))
     assert len(rows) == 4
     assert {row["lesson"] for row in rows} == {"alpha", "beta"}
     assert all(int(row["duration_seconds"]) >= 0 and row["passed"] in ("yes", "no") for row in rows)
@@ -177,7 +186,7 @@ def test_attempts_csv_has_every_submitted_attempt(instructor_client, cohort):
 
 def test_csv_cells_cannot_run_as_formulas(instructor_client, make_user):
     make_user('=HYPERLINK("http://evil")', "evil@example.org")
-    rows = parse_csv(instructor_client.get("/instructor/export/roster.csv"))
+    rows = parse_csv(instructor_client.get("/courses/mini-course/instructor/export/roster.csv"))
     assert rows[0]["name"].startswith("'=")
 
 
@@ -221,12 +230,12 @@ def test_quiz_analysis_matches_hand_computed_values(app, graded_grid, course):
 
 
 def test_quiz_analysis_page_shows_the_numbers_and_help(instructor_client, graded_grid):
-    page = instructor_client.get("/instructor/quizzes/alpha").get_data(as_text=True)
+    page = instructor_client.get("/courses/mini-course/instructor/quizzes/alpha").get_data(as_text=True)
     assert "<dt>Attempts</dt><dd>5</dd>" in page
     assert "32.7" in page and "37.5" in page and "57.7" in page
     assert "How to read these numbers" in page and "Discriminative efficiency" in page
-    assert instructor_client.get("/instructor/quizzes/alpha?basis=sometimes").status_code == 400
-    assert instructor_client.get("/instructor/quizzes/nope").status_code == 404
+    assert instructor_client.get("/courses/mini-course/instructor/quizzes/alpha?basis=sometimes").status_code == 400
+    assert instructor_client.get("/courses/mini-course/instructor/quizzes/nope").status_code == 404
 
 
 def test_first_attempt_basis_ignores_retakes(app, graded_grid, course, enrollment_of, make_user, make_attempt):
