@@ -17,9 +17,11 @@ from .domain.catalog import Catalog, load_catalog
 from .domain.cohort import pick_special_questions, simulate_cohort
 from .domain.course import QUESTION_TYPES, Course
 from .domain.loading import CoursePackError
+from .domain.passwords import password_problems
 from .extensions import db
-from .services.accounts import EmailTaken, create_instructor, has_instructor, user_by_email
+from .services.accounts import EmailTaken, create_staff, has_admin, user_by_email
 from .services.demo import DEMO_PASSWORD, demo_learners_present, write_cohort
+from .services.summaries import refresh_stale_summaries
 
 lms = AppGroup("lms", help="Course pack and learner data commands.")
 
@@ -90,48 +92,73 @@ def course_option(function):
 @lms.command("create-instructor")
 @click.argument("email")
 @click.option("--name", default="Course Instructor", show_default=True, help="Display name for a new account.")
+@click.option("--course", "course_id", help="Make the account an instructor of this course (default: the first).")
+@click.option("--assistant", is_flag=True, help="A teaching assistant (views, changes nothing) instead.")
+@click.option("--admin", is_flag=True, help="Also a site administrator: instructor of every course, and the CLI.")
 @click.option("--generate-password", is_flag=True, help="Generate a password and print it once, instead of asking.")
-def create_instructor_command(email: str, name: str, generate_password: bool) -> None:
-    """Create an instructor account, or make an existing account an instructor."""
-    password = None
-    if generate_password:
-        password = secrets.token_urlsafe(12)
+def create_instructor_command(
+    email: str, name: str, course_id: str | None, assistant: bool, admin: bool, generate_password: bool
+) -> None:
+    """Create an instructor account, or make an existing account an instructor of a course."""
+    if course_id is not None and course_id not in catalog():
+        raise click.ClickException(f"no course {course_id!r}; the catalog has {', '.join(catalog())}")
+    course = catalog()[course_id] if course_id else catalog().default
+    role = "assistant" if assistant else "instructor"
+    role_name = "an assistant" if assistant else "an instructor"
+    password = secrets.token_urlsafe(12) if generate_password else None
     try:
-        user, created = create_instructor(name, email, password or _ask_password_if_new(email))
+        user, created = create_staff(name, email, password or _ask_password_if_new(email), course, admin, role)
     except (EmailTaken, ValueError) as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
+    what = f"{role_name} of {course.id}" + (" and an administrator" if admin else "")
     if created:
-        click.echo(f"Created instructor {user.email}.")
+        click.echo(f"Created {user.email}, {what}.")
         if generate_password:
             click.echo(f"Password (shown once): {password}")
     else:
-        click.echo(f"{user.email} is now an instructor (password unchanged).")
+        click.echo(f"{user.email} is now {what} (password unchanged).")
 
 
 def _ask_password_if_new(email: str) -> str | None:
     if user_by_email(email) is not None:
         return None
     password = click.prompt("Password for the new instructor", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise click.ClickException("use at least 8 characters")
+    problems = password_problems(password, email, "")
+    if problems:
+        raise click.ClickException(f"that password will not do: {problems[0]}")
     return password
 
 
 @lms.command("bootstrap")
 def bootstrap_command() -> None:
-    """Create a first instructor when there is none, printing its sign-in details once."""
-    if has_instructor():
+    """Create a first administrator (instructor of the first course) when there is none, printing its sign-in once."""
+    if has_admin():
         return
     password = secrets.token_urlsafe(12)
-    create_instructor("Course Instructor", FIRST_INSTRUCTOR_EMAIL, password)
+    create_staff("Course Instructor", FIRST_INSTRUCTOR_EMAIL, password, catalog().default, admin=True)
     db.session.commit()
     click.echo("")
-    click.echo("  First instructor account (shown once; change it or make your own with")
-    click.echo("  `flask --app app lms create-instructor EMAIL`):")
+    click.echo("  First instructor account, an administrator (shown once; change it or make your own with")
+    click.echo("  `flask --app app lms create-instructor EMAIL [--course ID] [--admin]`):")
     click.echo(f"    email:    {FIRST_INSTRUCTOR_EMAIL}")
     click.echo(f"    password: {password}")
     click.echo("")
+
+
+@lms.command("refresh-summaries")
+@click.option("--course", "course_id", help="Only this course (default: every course of the catalog).")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+def refresh_summaries_command(course_id: str | None, batch_size: int) -> None:
+    """Recompute the stored summaries computed with other pack settings (after a pack edit), in batches."""
+    if course_id is not None and course_id not in catalog():
+        raise click.ClickException(f"no course {course_id!r}; the catalog has {', '.join(catalog())}")
+    for course in [catalog()[course_id]] if course_id else catalog().values():
+        total = 0
+        while refreshed := refresh_stale_summaries(course, batch_size):
+            db.session.commit()
+            total += refreshed
+        click.echo(f"{course.id}: {total} stale summar{'y' if total == 1 else 'ies'} refreshed.")
 
 
 @lms.command("demo")

@@ -21,7 +21,7 @@ from lms import create_app
 from lms.extensions import db
 from lms.models import Attempt, AttemptAnswer, Enrollment, User
 from lms.services.accounts import register_user
-from lms.services.progress import enroll
+from lms.services.enrollments import enroll, set_role
 
 from .helpers import QuizAnswers
 
@@ -195,11 +195,34 @@ def quiz(app, course):
 
 
 @pytest.fixture
-def instructor(make_user) -> User:
-    user = make_user("Irene Instructor", "irene@example.org", enrolled=False)
-    user.is_instructor = True
-    db.session.commit()
-    return user
+def make_staff(app, make_user, course):
+    """Create an account with a staff role in the default course (or a site administrator, not enrolled)."""
+
+    def make(name: str, email: str, role: str = "instructor", admin: bool = False) -> User:
+        user = make_user(name, email, enrolled=False)
+        if admin:
+            user.is_admin = True
+        else:
+            set_role(user.id, course, role)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def instructor(make_staff) -> User:
+    return make_staff("Irene Instructor", "irene@example.org")
+
+
+@pytest.fixture
+def assistant(make_staff) -> User:
+    return make_staff("Tess Assistant", "tess@example.org", role="assistant")
+
+
+@pytest.fixture
+def admin(make_staff) -> User:
+    return make_staff("Ada Admin", "admin@example.org", admin=True)
 
 
 @pytest.fixture
@@ -216,6 +239,7 @@ def make_attempt(app):
         started = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
         attempt = Attempt(
             enrollment_id=enrollment.id,
+            course_id=enrollment.course_id,
             lesson_id=lesson_id,
             number=number,
             question_count=len(answers),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy import event
 
 from lms.domain.course import (
     Course,
@@ -71,3 +74,18 @@ DATA = Path(__file__).parent / "data"
 MINI_PACK = DATA / "mini_pack"
 # Two packs side by side: mini-course (the mini pack) and second-course, which also has a lesson `alpha`.
 CATALOG = DATA / "catalog"
+
+
+@contextmanager
+def counting(engine):
+    """Collect the SQL statements run on this engine inside the block."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

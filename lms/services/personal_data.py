@@ -69,11 +69,15 @@ def personal_data(user: User) -> dict:
             "name": user.name,
             "email": user.email,
             "created_at": _time(user.created_at),
-            "instructor": user.is_instructor,
+            "admin": user.is_admin,
+            "password": user.has_password,
+            "identities": [{"issuer": i.issuer, "subject": i.subject} for i in user.identities],
         },
         "enrollments": [
             {
                 "course": enrollment.course_id,
+                "role": enrollment.role,
+                "cohort": enrollment.cohort.name,
                 "enrolled_at": _time(enrollment.enrolled_at),
                 "last_activity_at": _time(enrollment.last_activity_at),
                 "completed_at": _time(enrollment.completed_at),

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from ..extensions import db, login_manager
 from ..models import Enrollment, User
+from ..services import cache
 from . import account, auth, catalog, course, course_scope, errors, instructor, quiz, security
-from .access import cached_enrollments, current_enrollment
+from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
 from .forms import ActionForm
 
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
+    cache.init_app(app)
     course_scope.init_app(app)
     for blueprint in (catalog.bp, auth.bp, account.bp, course.bp, quiz.bp, instructor.bp):
         app.register_blueprint(blueprint)
@@ -63,5 +65,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_course=current_course,
         current_enrollment=current_enrollment,
+        is_staff=is_staff,
+        can_change=can_change,
         action_form=ActionForm,
     )

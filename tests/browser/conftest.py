@@ -34,8 +34,8 @@ from lms.domain.course import (
 )
 from lms.extensions import db
 from lms.models import Attempt, Enrollment, User
-from lms.services.accounts import create_instructor, register_user
-from lms.services.progress import enroll
+from lms.services.accounts import create_staff, register_user
+from lms.services.enrollments import enroll
 
 from ..helpers import QuizAnswers, right_fields, wrong_fields
 
@@ -263,7 +263,7 @@ class Site:
     def add_instructor(self, name: str = "Irene Instructor") -> Account:
         account = Account(name, unique_email("instructor"))
         with self.app.app_context():
-            create_instructor(account.name, account.email, account.password)
+            create_staff(account.name, account.email, account.password, self.course)
             db.session.commit()
         return account
 

@@ -17,10 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import lms.services.attempts as attempts_service
+import lms.services.enrollments as enrollments_service
 import lms.services.progress as progress_service
 from lms.extensions import db
-from lms.models import Attempt, AttemptAnswer, Enrollment, LessonProgress, User
+from lms.models import Attempt, AttemptAnswer, Enrollment, LessonProgress, User, utcnow
 from lms.services.accounts import register_user
+from lms.services.cohorts import ensure_default_cohort
 from lms.services.roster import RosterFilters, iter_roster, roster_summary
 
 from ..helpers import QuizAnswers
@@ -235,8 +237,10 @@ def test_marking_read_while_a_quiz_is_passed_counts_both(app, learner, quiz, enr
 
 def test_two_enrollments_of_one_user_make_one(app, make_user, rendezvous, course):
     user = make_user("Double Click", "double@example.org", enrolled=False)
+    ensure_default_cohort(course.id, None, utcnow())  # made by the first enrollment ever; here before the race
+    db.session.commit()
     first, second = app.test_client(user=user), app.test_client(user=user)
-    point = rendezvous((progress_service, "readiness_for"), timeout=MEET)
+    point = rendezvous((enrollments_service, "readiness_for"), timeout=MEET)
 
     responses = run_together(
         lambda: first.post("/courses/mini-course/enroll"), lambda: second.post("/courses/mini-course/enroll")
@@ -268,7 +272,7 @@ def test_readers_do_not_wait_for_a_writer(app, learner, make_user, quiz):
     attempt = quiz.start(writer, "alpha")
     data, url = quiz.answers(attempt).form(), f"/courses/mini-course/attempts/{attempt.id}"
     holding, release = threading.Event(), threading.Event()
-    progress_of = attempts_service.lesson_progress
+    progress_of = attempts_service.progress_row_for_writing
 
     def hold_the_lock(*args, **kwargs):
         holding.set()
@@ -278,14 +282,18 @@ def test_readers_do_not_wait_for_a_writer(app, learner, make_user, quiz):
     reader.get("/courses/mini-course/dashboard")  # first visit writes nothing, but warm up all the same
     release_main_session()
     with pytest.MonkeyPatch.context() as patch, ThreadPoolExecutor(max_workers=1) as pool:
-        patch.setattr(attempts_service, "lesson_progress", hold_the_lock)
+        patch.setattr(attempts_service, "progress_row_for_writing", hold_the_lock)
         submitting = pool.submit(writer.post, url, data=data)
         try:
             assert holding.wait(timeout=THREAD_TIMEOUT)
             began = time.monotonic()
             pages = [
                 reader.get(path)
-                for path in ("/courses/mini-course/dashboard", "/courses/mini-course/quizzes/alpha", "/")
+                for path in (
+                    "/courses/mini-course/dashboard",
+                    "/courses/mini-course/quizzes/alpha",
+                    "/courses/mini-course/",
+                )
             ]
             waited = time.monotonic() - began
         finally:

@@ -70,16 +70,35 @@ def progress(lesson_id):
     return db.session.execute(db.select(LessonProgress).where(LessonProgress.lesson_id == lesson_id)).scalar_one()
 
 
-def test_lesson_page_records_first_view_only_once(learner_client):
+def test_the_lesson_page_writes_nothing_and_its_script_records_the_first_view_once(learner_client):
     page = learner_client.get("/courses/mini-course/lessons/alpha").get_data(as_text=True)
     assert "Name the three primary colours." in page, "objectives"
     assert '<p id="p2">Mixing blue and yellow gives green.</p>' in page
     assert 'rel="next"' in page and 'href="/courses/mini-course/lessons/beta"' in page
+    assert progress("alpha").first_viewed_at is None, "a GET writes nothing"
+    assert 'data-record-view="/courses/mini-course/lessons/alpha/view"' in page
+    assert 'src="/static/js/lesson-view.js"' in page and "<script>" not in page
+
+    assert learner_client.post("/courses/mini-course/lessons/alpha/view").status_code == 204
     first = progress("alpha").first_viewed_at
     assert first is not None
-    learner_client.get("/courses/mini-course/lessons/alpha")
+    assert learner_client.post("/courses/mini-course/lessons/alpha/view").status_code == 204
     assert progress("alpha").first_viewed_at == first
     assert progress("beta").first_viewed_at is None
+    again = learner_client.get("/courses/mini-course/lessons/alpha").get_data(as_text=True)
+    assert "data-record-view" not in again and "lesson-view.js" not in again, "viewed: nothing more to send"
+
+
+def test_recording_a_view_needs_the_csrf_token(app, learner):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client(user=learner)
+    assert client.post("/courses/mini-course/lessons/alpha/view").status_code == 400
+    assert progress("alpha").first_viewed_at is None
+
+
+def test_starting_a_quiz_counts_as_opening_its_lesson(learner_client, quiz):
+    quiz.start(learner_client, "alpha")
+    assert progress("alpha").first_viewed_at is not None
 
 
 def test_mark_as_read(learner_client):
