@@ -351,3 +351,29 @@ def test_a_crowd_submitting_at_once_records_every_attempt_once(app, course, make
     assert summary.average_readiness == pytest.approx(statistics.mean(a.score / 2 for a in attempts))
     rows = list(iter_roster(course, RosterFilters()))
     assert len(rows) == LEARNERS and sum(row.attempts_used for row in rows) == LEARNERS
+
+
+# Staff
+
+
+def test_two_instructors_deleting_at_once_leave_one(app, make_user, course, rendezvous):
+    """Each deletion checks that another instructor remains: under the lock only one of the two can go."""
+    import lms.services.accounts as accounts_service
+    from lms.services.enrollments import set_role
+
+    first, second = (
+        make_user("First", "first@example.org", enrolled=False),
+        make_user("Second", "second@example.org", enrolled=False),
+    )
+    for user in (first, second):
+        set_role(user.id, course, "instructor")
+    db.session.commit()
+    clients = [app.test_client(user=user) for user in (first, second)]
+    # Both past their own checks' reads and at the lock together: without the lock both would delete.
+    point = rendezvous((accounts_service, "_lock_staff_rows"), timeout=MEET)
+    form = {"password": "correct horse battery", "confirm": "y"}
+    responses = run_together(*(lambda client=client: client.post("/account/delete", data=form) for client in clients))
+    assert point.met, "both deletions reached the lock together"
+    assert sorted(response.status_code for response in responses) == [302, 400]
+    left = fresh(Enrollment, Enrollment.course_id == course.id, Enrollment.role == "instructor")
+    assert len(left) == 1
