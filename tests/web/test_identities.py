@@ -7,6 +7,7 @@ from lms.extensions import db
 from lms.models import User, UserIdentity
 from lms.services.accounts import LastAdmin, LastInstructor, authenticate, delete_account
 from lms.services.enrollments import enroll, set_role
+from lms.services.identities import account_for_identity, user_for_identity
 
 from ..helpers import CATALOG
 
@@ -98,3 +99,15 @@ def test_the_last_admin_cannot_delete_their_account(app, admin, make_staff):
     delete_account(second, "correct horse battery")
     db.session.commit()
     assert db.session.get(User, admin.id).is_admin
+
+
+def test_a_first_launch_makes_an_account_and_the_next_finds_it(app, make_user):
+    make_user("Taken", "taken@example.org")
+    user, created = account_for_identity(ISSUER, "s-1", "Lee Launched", "Lee@Example.org")
+    assert created and user.email == "lee@example.org" and user.password_hash is None
+    again, created_again = account_for_identity(ISSUER, "s-1", "Lee Renamed", None)
+    assert again.id == user.id and not created_again
+    other, _ = account_for_identity(ISSUER, "s-2", "Someone", "taken@example.org")
+    assert other.email is None, "an email in use never links the identity to that account"
+    assert user_for_identity("https://elsewhere.example", "s-1") is None
+    db.session.commit()
