@@ -20,7 +20,9 @@ from .domain.loading import CoursePackError
 from .domain.passwords import password_problems
 from .extensions import db
 from .services.accounts import EmailTaken, create_staff, has_admin, user_by_email
+from .services.cohorts import cohort_by_slug, limit_staff
 from .services.demo import DEMO_PASSWORD, demo_learners_present, write_cohort
+from .services.progress import enrollment_for
 from .services.summaries import refresh_stale_summaries
 
 lms = AppGroup("lms", help="Course pack and learner data commands.")
@@ -95,9 +97,16 @@ def course_option(function):
 @click.option("--course", "course_id", help="Make the account an instructor of this course (default: the first).")
 @click.option("--assistant", is_flag=True, help="A teaching assistant (views, changes nothing) instead.")
 @click.option("--admin", is_flag=True, help="Also a site administrator: instructor of every course, and the CLI.")
+@click.option("--cohort", "cohort_slugs", multiple=True, help="Limit them to this cohort (repeat for several).")
 @click.option("--generate-password", is_flag=True, help="Generate a password and print it once, instead of asking.")
 def create_instructor_command(
-    email: str, name: str, course_id: str | None, assistant: bool, admin: bool, generate_password: bool
+    email: str,
+    name: str,
+    course_id: str | None,
+    assistant: bool,
+    admin: bool,
+    cohort_slugs: tuple[str, ...],
+    generate_password: bool,
 ) -> None:
     """Create an instructor account, or make an existing account an instructor of a course."""
     if course_id is not None and course_id not in catalog():
@@ -107,11 +116,18 @@ def create_instructor_command(
     role_name = "an assistant" if assistant else "an instructor"
     password = secrets.token_urlsafe(12) if generate_password else None
     try:
+        cohorts = [cohort_by_slug(course.id, slug) for slug in cohort_slugs]
+        if None in cohorts:
+            raise ValueError(f"{course.id} has no cohort {cohort_slugs[cohorts.index(None)]!r}")
         user, created = create_staff(name, email, password or _ask_password_if_new(email), course, admin, role)
+        if cohorts:
+            limit_staff(enrollment_for(user.id, course.id), cohorts)
     except (EmailTaken, ValueError) as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     what = f"{role_name} of {course.id}" + (" and an administrator" if admin else "")
+    if cohort_slugs:
+        what += f" (cohorts {', '.join(cohort_slugs)} only)"
     if created:
         click.echo(f"Created {user.email}, {what}.")
         if generate_password:

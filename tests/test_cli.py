@@ -9,7 +9,8 @@ from alembic.migration import MigrationContext
 from werkzeug.security import check_password_hash
 
 from lms.extensions import db
-from lms.models import Enrollment, User
+from lms.models import Enrollment, StaffCohort, User
+from lms.services.cohorts import CohortDetails, create_cohort
 
 from .conftest import MINI_PACK, PROJECT_ROOT
 from .helpers import CATALOG
@@ -142,3 +143,20 @@ def test_demo_fills_a_cohort_and_refuses_to_run_twice(runner):
     assert db.session.execute(db.select(db.func.count()).select_from(Enrollment)).scalar_one() == 40
     again = runner.invoke(args=["lms", "demo", "--learners", "5"])
     assert again.exit_code == 1 and "already holds demo learners" in again.output
+
+
+def test_create_instructor_limited_to_cohorts(runner, course):
+    create_cohort(course.id, CohortDetails(name="Spring", slug="spring"))
+    db.session.commit()
+    result = runner.invoke(
+        args=["lms", "create-instructor", "t@example.org", "--cohort", "spring", "--generate-password"]
+    )
+    assert result.exit_code == 0 and "(cohorts spring only)" in result.output, result.output
+    (user,) = instructors()
+    enrollment = db.session.execute(db.select(Enrollment).where(Enrollment.user_id == user.id)).scalar_one()
+    assert db.session.execute(db.select(StaffCohort.cohort_id).where(StaffCohort.enrollment_id == enrollment.id)).all()
+    unknown = runner.invoke(
+        args=["lms", "create-instructor", "u@example.org", "--cohort", "nope", "--generate-password"]
+    )
+    assert unknown.exit_code == 1 and "has no cohort 'nope'" in unknown.output
+    assert len(instructors()) == 1, "nothing written"
