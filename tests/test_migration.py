@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask_login import FlaskLoginClient
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy.engine import make_url
 
 from lms import create_app
@@ -155,4 +155,28 @@ def test_upgrading_a_demo_database_keeps_every_score_attempt_and_progress_row(bl
         roster = app.test_client(user=instructor).get("/courses/medical-office-manager/instructor/")
         assert roster.status_code == 200 and "<dt>Enrolled</dt><dd>120</dd>" in roster.get_data(as_text=True)
         db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_migration_goes_back_to_0001_keeping_the_learners_records(blank_database):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": blank_database,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "COURSE_PACK_PATH": str(PROJECT_ROOT),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0001")
+        with db.engine.begin() as connection:
+            old = load_dump(connection)
+        upgrade(directory=MIGRATIONS, revision="head")
+        downgrade(directory=MIGRATIONS, revision="0001")
+        with db.engine.connect() as connection:
+            for name in TABLES:
+                count = connection.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar()
+                assert count == len(old[name]), name
+            assert connection.execute(sa.text("SELECT count(*) FROM users WHERE is_instructor")).scalar() == 1
         db.engine.dispose()

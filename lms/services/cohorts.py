@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -131,6 +131,16 @@ def update_cohort(cohort: Cohort, details: CohortDetails) -> None:
             cohort.opens_at, cohort.closes_at = checked.opens_at, checked.closes_at
     except IntegrityError as error:
         raise CohortProblem("slug", "Another cohort of this course has that slug or code.") from error
+
+
+def learner_counts(course_id: str) -> dict[int, int]:
+    """How many learners each cohort of the course has, by cohort id."""
+    query = (
+        select(Enrollment.cohort_id, func.count())
+        .where(Enrollment.course_id == course_id, Enrollment.role == "learner")
+        .group_by(Enrollment.cohort_id)
+    )
+    return dict(db.session.execute(query).all())
 
 
 def staff_cohort_ids(enrollment_id: int) -> frozenset[int] | None:

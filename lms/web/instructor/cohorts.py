@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, url_for
-from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import Enrollment
-from ...services.cohorts import CohortDetails, CohortProblem, create_cohort, update_cohort
+from ...models import STAFF_ROLES
+from ...services.cohorts import CohortDetails, CohortProblem, create_cohort, learner_counts, update_cohort
 from ..access import can_change, cohort_or_404, course_role_required, current_course, staff_cohorts
 from .blueprint import bp
 from .forms import CohortForm
-from .views import STAFF, visible_cohort_list
+from .views import visible_cohort_list
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -31,22 +30,13 @@ def _details(form: CohortForm) -> CohortDetails:
     )
 
 
-def _learner_counts(course_id: str) -> dict[int, int]:
-    query = (
-        select(Enrollment.cohort_id, func.count())
-        .where(Enrollment.course_id == course_id, Enrollment.role == "learner")
-        .group_by(Enrollment.cohort_id)
-    )
-    return dict(db.session.execute(query).all())
-
-
 def _page(form: CohortForm, status: int = 200):
     course = current_course()
     page = render_template(
         "instructor/cohorts.html",
         course=course,
         cohorts=visible_cohort_list(course.id),
-        counts=_learner_counts(course.id),
+        counts=learner_counts(course.id),
         form=form,
         can_change=can_change() and staff_cohorts() is None,
     )
@@ -54,7 +44,7 @@ def _page(form: CohortForm, status: int = 200):
 
 
 @bp.route("/cohorts")
-@course_role_required(*STAFF)
+@course_role_required(*STAFF_ROLES)
 def cohorts():
     """List the course's cohorts with their codes, dates and learner counts; instructors get a form to add one."""
     return _page(CohortForm(formdata=None))
@@ -78,7 +68,7 @@ def create():
 
 
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
-@course_role_required(*STAFF)
+@course_role_required(*STAFF_ROLES)
 def edit(cohort_id: int):
     """Show a cohort (GET); instructors change its name, slug, code and dates (POST)."""
     cohort = cohort_or_404(cohort_id)

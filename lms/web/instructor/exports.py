@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from flask import Response, request, stream_with_context
 
 from ...domain.course import Course
+from ...models import STAFF_ROLES
 from ...services.exports import ATTEMPTS_HEADER, attempts_export_rows
 from ...services.roster import enrollment_status, roster_export_rows
 from ..access import course_role_required, current_course, visible_cohorts
 from .blueprint import bp
 from .forms import roster_filters, roster_form
-from .views import STAFF, visible_cohort_list
+from .views import visible_cohort_list
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -66,7 +67,7 @@ def roster_csv_header(course: Course) -> list[str]:
 
 
 @bp.route("/export/roster.csv")
-@course_role_required(*STAFF)
+@course_role_required(*STAFF_ROLES)
 def export_roster():
     """Download the roster (with the page's cohort, filters and sort) as CSV, streamed from one query."""
     course = current_course()
@@ -82,7 +83,7 @@ def export_roster():
 
 
 @bp.route("/export/attempts.csv")
-@course_role_required(*STAFF)
+@course_role_required(*STAFF_ROLES)
 def export_attempts():
     """Download every submitted attempt of the course's learners (in the chosen cohort) as CSV, in order."""
     course = current_course()

@@ -7,6 +7,7 @@ from collections import defaultdict
 from flask import abort, render_template, request
 
 from ...domain import statistics
+from ...models import STAFF_ROLES
 from ...services.analysis import BASES, cached_quiz_analysis
 from ...services.cohorts import cohorts_of
 from ...services.exports import submitted_counts
@@ -25,8 +26,6 @@ from .blueprint import bp
 from .charts import histogram_bars
 from .forms import roster_filters, roster_form
 
-STAFF = ("instructor", "assistant")
-
 
 def visible_cohort_list(course_id: str):
     """The course's cohorts this staff member may see."""
@@ -35,7 +34,7 @@ def visible_cohort_list(course_id: str):
 
 
 @bp.route("/")
-@course_role_required(*STAFF)
+@course_role_required(*STAFF_ROLES)
 def roster():
     """Show the course's learners (in the chosen cohort) with completion, section scores and readiness."""
     course = current_course()
@@ -62,7 +61,7 @@ def roster():
 
 
 @bp.route("/learners/<int:enrollment_id>")
-@course_role_required(*STAFF)
+@course_role_required(*STAFF_ROLES)
 def learner(enrollment_id: int):
     """Show one learner's progress, every attempt with each answer against the key, and readiness."""
     course = current_course()
@@ -87,7 +86,7 @@ def learner(enrollment_id: int):
 
 
 @bp.route("/quizzes")
-@course_role_required(*STAFF)
+@course_role_required(*STAFF_ROLES)
 def quizzes():
     """List the section quizzes with how many attempts each has had (in the staff member's cohorts)."""
     course = current_course()
@@ -96,7 +95,7 @@ def quizzes():
 
 
 @bp.route("/quizzes/<lesson_id>")
-@course_role_required(*STAFF)
+@course_role_required(*STAFF_ROLES)
 def quiz(lesson_id: str):
     """Show the statistics of one section quiz (in the chosen cohort) and flag the questions that need attention."""
     course = current_course()
