@@ -33,9 +33,19 @@ def _pull_course(endpoint: str | None, values: dict | None) -> None:
         g.course = course
 
 
+def _course_endpoints() -> frozenset[str]:
+    """The endpoints whose URL holds the course (computed once per app: url_for runs often per page)."""
+    endpoints = current_app.extensions.get("lms.course_endpoints")
+    if endpoints is None:
+        rules = current_app.url_map.iter_rules()
+        endpoints = frozenset(rule.endpoint for rule in rules if "course_id" in rule.arguments)
+        current_app.extensions["lms.course_endpoints"] = endpoints
+    return endpoints
+
+
 def _push_course(endpoint: str, values: dict) -> None:
     # Every blueprint's url_for needs it (a quiz page links to the outline): so app-wide, not per blueprint.
-    if "course_id" not in values and "course" in g and current_app.url_map.is_endpoint_expecting(endpoint, "course_id"):
+    if "course_id" not in values and "course" in g and endpoint in _course_endpoints():
         values["course_id"] = g.course.id
 
 
