@@ -258,3 +258,17 @@ def test_cached_analysis_is_recomputed_after_a_new_attempt(
     make_attempt(enrollment_of(make_user("Late", "late@example.org")), "alpha", [("alpha-red", True, 1.0)])
     fresh = cached_quiz_analysis(course, lesson, "first")
     assert fresh.attempts == first.attempts + 1
+
+
+def test_staff_attempts_count_nowhere(instructor_client, learner_client, quiz):
+    """An instructor may try a quiz; rosters, analysis and exports count learners only."""
+    quiz.take(learner_client, "alpha", correct=2)
+    quiz.take(instructor_client, "alpha")
+    analysis = instructor_client.get("/courses/mini-course/instructor/quizzes/alpha").get_data(as_text=True)
+    assert "<dt>Attempts</dt><dd>1</dd>" in analysis
+    rows = list(
+        csv.DictReader(io.StringIO(instructor_client.get("/courses/mini-course/instructor/export/attempts.csv").text))
+    )
+    assert [row["name"] for row in rows] == ["Ada Learner"]
+    roster = instructor_client.get("/courses/mini-course/instructor/").get_data(as_text=True)
+    assert "<dt>Enrolled</dt><dd>1</dd>" in roster and ">Irene Instructor</a>" not in roster
