@@ -67,6 +67,7 @@ def test_after_a_pack_edit_refresh_makes_stored_equal_live(app, pack):
         again = new_app.test_cli_runner().invoke(args=["lms", "refresh-summaries"])
         assert "mini-course: 0 stale summaries refreshed." in again.output
         db.session.remove()
+        db.engine.dispose()
 
 
 def test_a_lesson_added_to_the_pack_reopens_completion(app, pack, learner_client, quiz):
@@ -91,3 +92,4 @@ def test_a_lesson_added_to_the_pack_reopens_completion(app, pack, learner_client
         enrollment = db.session.execute(db.select(Enrollment)).scalar_one()
         assert enrollment.completed_at is None and enrollment.lessons_completed == 2
         db.session.remove()
+        db.engine.dispose()

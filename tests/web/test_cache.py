@@ -71,4 +71,5 @@ def test_two_app_servers_share_one_redis_cache(app, app_config, course, graded):
     with other.app_context():
         again, cached = analysis_statements(other.extensions["lms.catalog"].default)
         db.session.remove()
+        db.engine.dispose()
     assert again == first and cached == 1 < computed
