@@ -7,6 +7,8 @@ import re
 from playwright.sync_api import Page, expect
 
 from lms.domain.course import QUESTION_TYPES
+from lms.extensions import db
+from lms.models import LessonProgress
 
 from .conftest import Account, Site, unique_email
 
@@ -85,3 +87,23 @@ def test_register_enroll_read_fail_retake_pass_every_quiz_and_see_readiness(page
     expect(card.get_by_text("Provisional:")).to_have_count(0)
     expect(page.get_by_text(f"{len(course.lessons)} of {len(course.lessons)} lessons complete")).to_be_visible()
     expect(page.get_by_text("You have completed every lesson.")).to_be_visible()
+
+
+def test_opening_a_lesson_records_the_first_view_through_its_script(page: Page, site: Site):
+    """The lesson GET writes nothing; the page's own script (allowed by the CSP) posts the view once."""
+    account = site.add_learner("Viv Viewer")
+    site.sign_in(page, account)
+    lesson = site.course.lessons[1]
+    with page.expect_response(re.compile(f"/lessons/{lesson.id}/view$")) as sent:
+        page.goto(f"/courses/medical-office-manager/lessons/{lesson.id}")
+    assert sent.value.status == 204
+    enrollment_id = site.enrollment_id(account.email)
+    with site.app.app_context():
+        row = db.session.execute(
+            db.select(LessonProgress).where(
+                LessonProgress.enrollment_id == enrollment_id, LessonProgress.lesson_id == lesson.id
+            )
+        ).scalar_one()
+        assert row.first_viewed_at is not None
+    page.reload()
+    expect(page.locator("[data-record-view]")).to_have_count(0)
