@@ -292,6 +292,11 @@ class Site:
             query = db.select(Enrollment.id).join(User, User.id == Enrollment.user_id).where(User.email == email)
             return db.session.execute(query).scalar_one()
 
+    def cohort_id(self, email: str) -> int:
+        with self.app.app_context():
+            query = db.select(Enrollment.cohort_id).join(User, User.id == Enrollment.user_id).where(User.email == email)
+            return db.session.execute(query).scalar_one()
+
     def discard_attempt(self, attempt_id: int) -> None:
         """Delete an open attempt, as the app does when the pack changes under it: it does not count."""
         with self.app.app_context():

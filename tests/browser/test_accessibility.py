@@ -85,6 +85,7 @@ def world(browser: Browser, base_url: str, live_server) -> World:
     for role in ("newcomer", "instructor"):
         world.states[role] = _signed_in_state(browser, base_url, site, world.accounts[role])
     world.ids["enrollment"] = site.enrollment_id(learner.email)
+    world.ids["cohort"] = site.cohort_id(learner.email)
     return world
 
 
@@ -193,6 +194,10 @@ VIEWS = [
         "instructor",
         "/courses/medical-office-manager/instructor/quizzes/{graded_lesson}?basis=all",
         "Quiz analysis: {graded_title}",
+    ),
+    View("cohorts", "instructor", "/courses/medical-office-manager/instructor/cohorts", "Cohorts"),
+    View(
+        "cohort", "instructor", "/courses/medical-office-manager/instructor/cohorts/{cohort}", "Cohort: Default cohort"
     ),
 ]
 
