@@ -34,11 +34,11 @@ MATRIX = {
     ("instructor.quizzes", "GET"): (302, 403, 403, 200, 200, 200),
     ("instructor.quiz", "GET"): (302, 403, 403, 200, 200, 200),
     ("instructor.cohorts", "GET"): (302, 403, 403, 200, 200, 200),
-    ("instructor.edit", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.edit_cohort", "GET"): (302, 403, 403, 200, 200, 200),
     ("instructor.export_roster", "GET"): (302, 403, 403, 200, 200, 200),
     ("instructor.export_attempts", "GET"): (302, 403, 403, 200, 200, 200),
-    ("instructor.create", "POST"): (302, 403, 403, 400, 403, 400),
-    ("instructor.edit", "POST"): (302, 403, 403, 302, 403, 302),  # no fields: WTForms keeps the cohort's own
+    ("instructor.create_cohort", "POST"): (302, 403, 403, 400, 403, 400),
+    ("instructor.edit_cohort", "POST"): (302, 403, 403, 302, 403, 302),  # no fields: WTForms keeps the cohort's own
     ("auth.register", "POST"): (400, 302, 302, 302, 302, 302),
     ("auth.login", "POST"): (400, 302, 302, 302, 302, 302),
     ("account.password", "POST"): (302, 400, 400, 400, 400, 400),

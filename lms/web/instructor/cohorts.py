@@ -50,9 +50,9 @@ def cohorts():
     return _page(CohortForm(formdata=None))
 
 
-@bp.route("/cohorts", methods=["POST"])
+@bp.route("/cohorts", methods=["POST"], endpoint="create_cohort")
 @course_role_required("instructor")
-def create():
+def create_cohort_view():
     """Create a cohort; a bad or taken name, slug or code gets the form back with the reason."""
     form = CohortForm()
     if form.validate_on_submit():
@@ -69,7 +69,7 @@ def create():
 
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 @course_role_required(*STAFF_ROLES)
-def edit(cohort_id: int):
+def edit_cohort(cohort_id: int):
     """Show a cohort (GET); instructors change its name, slug, code and dates (POST)."""
     cohort = cohort_or_404(cohort_id)
     form = CohortForm(obj=cohort)
