@@ -1,4 +1,4 @@
-"""Enrollment, lesson reading and the per-learner progress summary."""
+"""Lesson progress (reads never write; writes create rows), the lock, and the per-learner summary."""
 
 from __future__ import annotations
 

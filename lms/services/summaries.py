@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from ..domain.course import Course
 from ..extensions import db
@@ -31,6 +31,10 @@ def refresh_stale_summaries(course: Course, batch_size: int = 500, now: datetime
     query = stale_summaries(course).order_by(Enrollment.id).limit(batch_size)
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
+    else:
+        # SQLite: take the write lock before reading, as lock_enrollment does, so that no submit
+        # lands between the read of the progress rows and the write of the summary.
+        db.session.execute(update(Enrollment).where(Enrollment.id == -1).values(summary_key=None))
     enrollments = db.session.execute(query.execution_options(populate_existing=True)).scalars().all()
     if not enrollments:
         return 0
