@@ -17,6 +17,7 @@ venv: $(VENV)/.installed
 run: venv
 	$(BIN)/flask --app app lms check
 	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app lms refresh-summaries
 	$(BIN)/flask --app app lms bootstrap
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 

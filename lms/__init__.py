@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from . import cli, web
 from .config import PROJECT_ROOT, settings_from_environment
-from .domain.loading import load_course_pack
+from .domain.catalog import load_catalog
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -33,8 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    # A broken pack stops start-up here with every problem listed (CoursePackError).
-    app.extensions["lms.course"] = load_course_pack(app.config["COURSE_PACK_PATH"])
+    # A broken pack stops start-up here with every problem of every pack listed (CoursePackError).
+    app.extensions["lms.catalog"] = load_catalog(app.config["COURSE_PACK_PATH"])
 
     web.init_app(app)
     cli.init_app(app)

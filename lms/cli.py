@@ -13,14 +13,19 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .domain.catalog import Catalog, load_catalog
 from .domain.course import Course
 from .domain.lint import lint_course
-from .domain.loading import CoursePackError, load_course_pack
+from .domain.loading import CoursePackError
+from .domain.passwords import password_problems
 from .domain.questions import REGISTRY
 from .domain.simulation import pick_special_questions, simulate_cohort
 from .extensions import db
-from .services.accounts import EmailTaken, create_instructor, has_instructor, user_by_email
+from .services.accounts import EmailTaken, create_staff, has_admin, user_by_email
+from .services.cohorts import cohort_by_slug, limit_staff
 from .services.demo import DEMO_PASSWORD, demo_learners_present, write_cohort
+from .services.progress import enrollment_for
+from .services.summaries import refresh_stale_summaries
 
 lms = AppGroup("lms", help="Course pack and learner data commands.")
 
@@ -55,21 +60,22 @@ def pack_summary(course: Course) -> str:
 @click.option(
     "--pack",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder holding content/ and quizzes/ (default: the app's course pack).",
+    help="A pack (content/, quizzes/) or a catalog (courses/<id>/...); default: the app's COURSE_PACK_PATH.",
 )
 @click.option("--lint", is_flag=True, help="Also warn about item-writing cues (warnings never fail the check).")
 def check_command(pack: Path | None, lint: bool) -> None:
-    """Validate a course pack and print its summary, or every problem found."""
+    """Validate every course pack of the catalog and print their summaries, or every problem found."""
     root = pack or Path(current_app.config["COURSE_PACK_PATH"])
     try:
-        course = load_course_pack(root)
+        catalog = load_catalog(root)
     except CoursePackError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from error
-    click.echo(pack_summary(course))
-    click.echo("course pack OK")
+    for course in catalog.values():
+        click.echo(pack_summary(course))
+    click.echo("course pack OK" if len(catalog) == 1 else f"{len(catalog)} course packs OK")
     if lint:
-        warnings = lint_course(course)
+        warnings = [warning for course in catalog.values() for warning in lint_course(course)]
         for warning in warnings:
             click.echo(str(warning))
         rules = Counter(warning.rule for warning in warnings)
@@ -77,59 +83,118 @@ def check_command(pack: Path | None, lint: bool) -> None:
         click.echo(f"{len(warnings)} item-writing warning{'' if len(warnings) == 1 else 's'}{detail}")
 
 
+def catalog() -> Catalog:
+    """The app's catalog of courses."""
+    return current_app.extensions["lms.catalog"]
+
+
+def course_option(function):
+    """Add `--course ID` (default: the catalog's first course), passing the Course on."""
+
+    def to_course(ctx, param, value: str | None) -> Course:
+        if value is None:
+            return catalog().default
+        if value not in catalog():
+            raise click.BadParameter(f"no course {value!r}; the catalog has {', '.join(catalog())}")
+        return catalog()[value]
+
+    return click.option(
+        "--course", "course", callback=to_course, help="Course id (default: the catalog's first course)."
+    )(function)
+
+
 @lms.command("create-instructor")
 @click.argument("email")
 @click.option("--name", default="Course Instructor", show_default=True, help="Display name for a new account.")
+@click.option("--course", "course_id", help="Make the account an instructor of this course (default: the first).")
+@click.option("--assistant", is_flag=True, help="A teaching assistant (views, changes nothing) instead.")
+@click.option("--admin", is_flag=True, help="Also a site administrator: instructor of every course, and the CLI.")
+@click.option("--cohort", "cohort_slugs", multiple=True, help="Limit them to this cohort (repeat for several).")
 @click.option("--generate-password", is_flag=True, help="Generate a password and print it once, instead of asking.")
-def create_instructor_command(email: str, name: str, generate_password: bool) -> None:
-    """Create an instructor account, or make an existing account an instructor."""
-    password = None
-    if generate_password:
-        password = secrets.token_urlsafe(12)
+def create_instructor_command(
+    email: str,
+    name: str,
+    course_id: str | None,
+    assistant: bool,
+    admin: bool,
+    cohort_slugs: tuple[str, ...],
+    generate_password: bool,
+) -> None:
+    """Create an instructor account, or make an existing account an instructor of a course."""
+    if course_id is not None and course_id not in catalog():
+        raise click.ClickException(f"no course {course_id!r}; the catalog has {', '.join(catalog())}")
+    course = catalog()[course_id] if course_id else catalog().default
+    role = "assistant" if assistant else "instructor"
+    role_name = "an assistant" if assistant else "an instructor"
+    password = secrets.token_urlsafe(12) if generate_password else None
     try:
-        user, created = create_instructor(name, email, password or _ask_password_if_new(email))
+        cohorts = [cohort_by_slug(course.id, slug) for slug in cohort_slugs]
+        if None in cohorts:
+            raise ValueError(f"{course.id} has no cohort {cohort_slugs[cohorts.index(None)]!r}")
+        user, created = create_staff(name, email, password or _ask_password_if_new(email), course, admin, role)
+        if cohorts:
+            limit_staff(enrollment_for(user.id, course.id), cohorts)
     except (EmailTaken, ValueError) as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
+    what = f"{role_name} of {course.id}" + (" and an administrator" if admin else "")
+    if cohort_slugs:
+        what += f" (cohorts {', '.join(cohort_slugs)} only)"
     if created:
-        click.echo(f"Created instructor {user.email}.")
+        click.echo(f"Created {user.email}, {what}.")
         if generate_password:
             click.echo(f"Password (shown once): {password}")
     else:
-        click.echo(f"{user.email} is now an instructor (password unchanged).")
+        click.echo(f"{user.email} is now {what} (password unchanged).")
 
 
 def _ask_password_if_new(email: str) -> str | None:
     if user_by_email(email) is not None:
         return None
     password = click.prompt("Password for the new instructor", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise click.ClickException("use at least 8 characters")
+    problems = password_problems(password, email, "")
+    if problems:
+        raise click.ClickException(f"that password will not do: {problems[0]}")
     return password
 
 
 @lms.command("bootstrap")
 def bootstrap_command() -> None:
-    """Create a first instructor when there is none, printing its sign-in details once."""
-    if has_instructor():
+    """Create a first administrator (instructor of the first course) when there is none, printing its sign-in once."""
+    if has_admin():
         return
     password = secrets.token_urlsafe(12)
-    create_instructor("Course Instructor", FIRST_INSTRUCTOR_EMAIL, password)
+    create_staff("Course Instructor", FIRST_INSTRUCTOR_EMAIL, password, catalog().default, admin=True)
     db.session.commit()
     click.echo("")
-    click.echo("  First instructor account (shown once; change it or make your own with")
-    click.echo("  `flask --app app lms create-instructor EMAIL`):")
+    click.echo("  First instructor account, an administrator (shown once; change it or make your own with")
+    click.echo("  `flask --app app lms create-instructor EMAIL [--course ID] [--admin]`):")
     click.echo(f"    email:    {FIRST_INSTRUCTOR_EMAIL}")
     click.echo(f"    password: {password}")
     click.echo("")
 
 
+@lms.command("refresh-summaries")
+@click.option("--course", "course_id", help="Only this course (default: every course of the catalog).")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+def refresh_summaries_command(course_id: str | None, batch_size: int) -> None:
+    """Recompute the stored summaries computed with other pack settings (after a pack edit), in batches."""
+    if course_id is not None and course_id not in catalog():
+        raise click.ClickException(f"no course {course_id!r}; the catalog has {', '.join(catalog())}")
+    for course in [catalog()[course_id]] if course_id else catalog().values():
+        total = 0
+        while refreshed := refresh_stale_summaries(course, batch_size):
+            db.session.commit()
+            total += refreshed
+        click.echo(f"{course.id}: {total} stale summar{'y' if total == 1 else 'ies'} refreshed.")
+
+
 @lms.command("demo")
 @click.option("--learners", default=200, show_default=True, type=click.IntRange(1, 1_000_000), help="Cohort size.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Random seed: the same seed, the same cohort.")
-def demo_command(learners: int, seed: int) -> None:
+@course_option
+def demo_command(learners: int, seed: int, course: Course) -> None:
     """Fill the database with a realistic simulated cohort (mixed progress, retakes, hard and broken questions)."""
-    course: Course = current_app.extensions["lms.course"]
     if demo_learners_present():
         raise click.ClickException("this database already holds demo learners; use a fresh database")
     rng = random.Random(seed)

@@ -74,4 +74,6 @@ def settings_from_environment(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session: long quizzes must not expire
+        # Shared cache (quiz analysis): Redis when set, else per process. See lms/services/cache.py.
+        "CACHE_URL": os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or None,
     }

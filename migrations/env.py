@@ -97,10 +97,24 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by dropping it, and with foreign keys on, dropping
+            # a parent deletes its children through ON DELETE CASCADE. Off for the migration (it
+            # only changes outside a transaction), then checked: no row may point nowhere.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()  # else Alembic takes the open transaction for its caller's and never commits
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:10]}")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")  # the connection goes back to the pool
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -21,7 +21,7 @@ from lms import create_app
 from lms.extensions import db
 from lms.models import Attempt, AttemptAnswer, Enrollment, User
 from lms.services.accounts import register_user
-from lms.services.progress import enroll
+from lms.services.enrollments import enroll, set_role
 
 from .helpers import QuizAnswers
 
@@ -127,7 +127,7 @@ def runner(app):
 
 @pytest.fixture
 def course(app):
-    return app.extensions["lms.course"]
+    return app.extensions["lms.catalog"].default
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def make_user(app):
         email = email or f"learner{next(counter)}@example.org"
         user = register_user(name, email, password)
         if enrolled:
-            enroll(user.id, app.extensions["lms.course"], None, None)
+            enroll(user.id, app.extensions["lms.catalog"].default, None, None)
         db.session.commit()
         return user
 
@@ -173,7 +173,7 @@ def quiz(app, course):
 
     class Quiz:
         def start(self, client, lesson_id: str) -> Attempt:
-            response = client.post(f"/quizzes/{lesson_id}/attempts")
+            response = client.post(f"/courses/{course.id}/quizzes/{lesson_id}/attempts")
             assert response.status_code == 303, response.get_data(as_text=True)[:500]
             attempt_id = int(response.location.rsplit("/", 1)[-1])
             db.session.expire_all()
@@ -186,7 +186,7 @@ def quiz(app, course):
             """Start an attempt and submit it with `correct` questions right (all when None)."""
             attempt = self.start(client, lesson_id)
             data = self.answers(attempt).form(correct=correct)
-            response = client.post(f"/attempts/{attempt.id}", data=data)
+            response = client.post(f"/courses/{course.id}/attempts/{attempt.id}", data=data)
             assert response.status_code == 303, response.get_data(as_text=True)[:2000]
             db.session.expire_all()
             return db.session.get(Attempt, attempt.id)
@@ -195,11 +195,34 @@ def quiz(app, course):
 
 
 @pytest.fixture
-def instructor(make_user) -> User:
-    user = make_user("Irene Instructor", "irene@example.org", enrolled=False)
-    user.is_instructor = True
-    db.session.commit()
-    return user
+def make_staff(app, make_user, course):
+    """Create an account with a staff role in the default course (or a site administrator, not enrolled)."""
+
+    def make(name: str, email: str, role: str = "instructor", admin: bool = False) -> User:
+        user = make_user(name, email, enrolled=False)
+        if admin:
+            user.is_admin = True
+        else:
+            set_role(user.id, course, role)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def instructor(make_staff) -> User:
+    return make_staff("Irene Instructor", "irene@example.org")
+
+
+@pytest.fixture
+def assistant(make_staff) -> User:
+    return make_staff("Tess Assistant", "tess@example.org", role="assistant")
+
+
+@pytest.fixture
+def admin(make_staff) -> User:
+    return make_staff("Ada Admin", "admin@example.org", admin=True)
 
 
 @pytest.fixture
@@ -216,6 +239,7 @@ def make_attempt(app):
         started = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
         attempt = Attempt(
             enrollment_id=enrollment.id,
+            course_id=enrollment.course_id,
             lesson_id=lesson_id,
             number=number,
             question_count=len(answers),

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+
 from lms.domain.course import Course
 from lms.domain.grading import PresentedQuestion
 from lms.domain.questions import Question
@@ -33,3 +38,24 @@ class QuizAnswers:
             right = correct is None or number <= correct
             data.update((right_fields if right else wrong_fields)(f"q{number}", question))
         return data
+
+
+DATA = Path(__file__).parent / "data"
+MINI_PACK = DATA / "mini_pack"
+# Two packs side by side: mini-course (the mini pack) and second-course, which also has a lesson `alpha`.
+CATALOG = DATA / "catalog"
+
+
+@contextmanager
+def counting(engine):
+    """Collect the SQL statements run on this engine inside the block."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

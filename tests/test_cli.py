@@ -9,9 +9,11 @@ from alembic.migration import MigrationContext
 from werkzeug.security import check_password_hash
 
 from lms.extensions import db
-from lms.models import Enrollment, User
+from lms.models import Enrollment, StaffCohort, User
+from lms.services.cohorts import CohortDetails, create_cohort
 
 from .conftest import MINI_PACK, PROJECT_ROOT
+from .helpers import CATALOG
 
 
 def test_check_prints_a_summary_of_the_real_pack(runner):
@@ -69,8 +71,20 @@ def test_migrations_match_the_models(app):
     assert diff == [], "models changed without a migration: run `flask --app app db migrate`"
 
 
-def instructors():
-    return db.session.execute(db.select(User).where(User.is_instructor)).scalars().all()
+def instructors(course_id: str = "medical-office-manager"):
+    return (
+        db.session.execute(
+            db.select(User)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(Enrollment.course_id == course_id, Enrollment.role == "instructor")
+        )
+        .scalars()
+        .all()
+    )
+
+
+def admins():
+    return db.session.execute(db.select(User).where(User.is_admin)).scalars().all()
 
 
 def test_create_instructor_with_a_generated_password(runner):
@@ -91,15 +105,36 @@ def test_create_instructor_asks_for_a_password(runner):
 
 def test_create_instructor_promotes_an_existing_learner(runner, learner):
     result = runner.invoke(args=["lms", "create-instructor", learner.email])
-    assert result.exit_code == 0 and "now an instructor (password unchanged)" in result.output
-    assert [u.email for u in instructors()] == [learner.email]
+    assert result.exit_code == 0, result.output
+    assert "now an instructor of medical-office-manager (password unchanged)" in result.output
+    assert [u.email for u in instructors()] == [learner.email] and admins() == []
+
+
+def test_create_instructor_of_another_course_and_an_admin(app_config, request):
+    app_config["COURSE_PACK_PATH"] = str(CATALOG)
+    runner = request.getfixturevalue("app").test_cli_runner()
+    args = ["lms", "create-instructor", "t@example.org", "--course", "second-course", "--admin", "--generate-password"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "an instructor of second-course and an administrator" in result.output
+    assert [u.email for u in instructors("second-course")] == ["t@example.org"] and instructors("mini-course") == []
+    assert [u.email for u in admins()] == ["t@example.org"]
+    unknown = runner.invoke(args=["lms", "create-instructor", "u@example.org", "--course", "nope"])
+    assert unknown.exit_code == 1 and "no course 'nope'" in unknown.output
+
+
+def test_create_an_assistant(runner, learner):
+    result = runner.invoke(args=["lms", "create-instructor", learner.email, "--assistant"])
+    assert result.exit_code == 0 and "now an assistant of medical-office-manager" in result.output
+    role = db.session.execute(db.select(Enrollment.role).where(Enrollment.user_id == learner.id)).scalar_one()
+    assert role == "assistant"
 
 
 def test_bootstrap_creates_one_first_instructor_once(runner):
     first = runner.invoke(args=["lms", "bootstrap"])
     assert "instructor@example.org" in first.output and "password:" in first.output
     assert runner.invoke(args=["lms", "bootstrap"]).output == ""
-    assert len(instructors()) == 1
+    assert len(instructors()) == 1 and len(admins()) == 1
 
 
 def test_demo_fills_a_cohort_and_refuses_to_run_twice(runner):
@@ -123,3 +158,20 @@ def test_check_lint_prints_warnings_and_still_passes(runner):
 def test_check_without_lint_prints_no_warnings(runner):
     result = runner.invoke(args=["lms", "check", "--pack", str(MINI_PACK)])
     assert "[thin-objective]" not in result.output and "item-writing" not in result.output
+
+
+def test_create_instructor_limited_to_cohorts(runner, course):
+    create_cohort(course.id, CohortDetails(name="Spring", slug="spring"))
+    db.session.commit()
+    result = runner.invoke(
+        args=["lms", "create-instructor", "t@example.org", "--cohort", "spring", "--generate-password"]
+    )
+    assert result.exit_code == 0 and "(cohorts spring only)" in result.output, result.output
+    (user,) = instructors()
+    enrollment = db.session.execute(db.select(Enrollment).where(Enrollment.user_id == user.id)).scalar_one()
+    assert db.session.execute(db.select(StaffCohort.cohort_id).where(StaffCohort.enrollment_id == enrollment.id)).all()
+    unknown = runner.invoke(
+        args=["lms", "create-instructor", "u@example.org", "--cohort", "nope", "--generate-password"]
+    )
+    assert unknown.exit_code == 1 and "has no cohort 'nope'" in unknown.output
+    assert len(instructors()) == 1, "nothing written"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..domain.course import Course
 from ..extensions import db
-from ..models import User
+from ..models import Enrollment, User
+from .enrollments import set_role
 
 PASSWORD_METHOD = "scrypt"
 # Checked when no account matches, so that a missing email costs as long as a wrong password.
@@ -23,7 +25,11 @@ class WrongPassword(PermissionError):
 
 
 class LastInstructor(PermissionError):
-    """Raised when deleting the only instructor would leave the course without one."""
+    """Raised when deleting the only instructor of a course would leave it without one; args[0] is its id."""
+
+
+class LastAdmin(PermissionError):
+    """Raised when deleting the only administrator would leave the site without one."""
 
 
 def normalize_email(email: str) -> str:
@@ -54,51 +60,102 @@ def register_user(name: str, email: str, password: str) -> User:
     return user
 
 
-def create_instructor(name: str, email: str, password: str | None) -> tuple[User, bool]:
-    """Create an instructor, or promote an existing account (its password unchanged); return (user, created)."""
+def create_staff(
+    name: str, email: str, password: str | None, course: Course | None, admin: bool = False, role: str = "instructor"
+) -> tuple[User, bool]:
+    """Create an account (or take the existing one, its password unchanged) and make it staff.
+
+    With a course, the account gets this role there; with admin, it becomes a site administrator
+    (who may act as instructor in every course). Returns (user, created).
+    """
     user = user_by_email(email)
-    if user is not None:
-        user.is_instructor = True
-        db.session.flush()
-        return user, False
-    if not password:
-        raise ValueError("a new instructor needs a password")
-    user = register_user(name, email, password)
-    user.is_instructor = True
+    created = user is None
+    if created:
+        if not password:
+            raise ValueError("a new account needs a password")
+        user = register_user(name, email, password)
+    if admin:
+        user.is_admin = True
     db.session.flush()
-    return user, True
+    if course is not None:
+        set_role(user.id, course, role)
+    return user, created
 
 
-def has_instructor() -> bool:
-    """True if any account is an instructor."""
-    return db.session.execute(select(User.id).where(User.is_instructor).limit(1)).first() is not None
+def has_admin() -> bool:
+    """True if any account is a site administrator."""
+    return db.session.execute(select(User.id).where(User.is_admin).limit(1)).first() is not None
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the user if the email and password match, else None, in the same time either way."""
+    """Return the user if the email and password match, else None, in the same time either way.
+
+    An account without a password (made by an outside platform) never matches.
+    """
     user = user_by_email(email)
-    if user is None:
+    if user is None or user.password_hash is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
 
+def _password_matches(user: User, password: str) -> bool:
+    return user.password_hash is not None and check_password_hash(user.password_hash, password)
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Set a new password and end every other session; raise WrongPassword if current is wrong."""
-    if not check_password_hash(user.password_hash, current):
+    if not _password_matches(user, current):
         raise WrongPassword("the current password is not right")
     user.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
     user.session_version += 1
     db.session.flush()
 
 
+def _lock_staff_rows(course_ids: list[str]) -> None:
+    """Lock what the last-instructor and last-admin rules read, so that two deletions run one at a time.
+
+    PostgreSQL locks every instructor enrollment of those courses and every admin row: a concurrent
+    deletion waits, then sees the other's rows gone. SQLite takes the database's write lock.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(User).where(User.id == -1).values(session_version=User.session_version))
+        return
+    db.session.execute(select(User.id).where(User.is_admin).order_by(User.id).with_for_update())
+    if course_ids:
+        db.session.execute(
+            select(Enrollment.id)
+            .where(Enrollment.course_id.in_(course_ids), Enrollment.role == "instructor")
+            .order_by(Enrollment.id)
+            .with_for_update()
+        )
+
+
 def delete_account(user: User, password: str) -> None:
-    """Delete an account and, through the database's cascades, all its records."""
-    if not check_password_hash(user.password_hash, password):
+    """Delete an account and, through the database's cascades, all its records.
+
+    Raises WrongPassword, LastInstructor (naming the course) if a course it teaches would be left
+    without an instructor, and LastAdmin if the site would be left without an administrator.
+    """
+    if not _password_matches(user, password):
         raise WrongPassword("the password is not right")
-    if user.is_instructor:
-        others = db.session.execute(select(User.id).where(User.is_instructor, User.id != user.id).limit(1)).first()
+    taught = list(
+        db.session.execute(
+            select(Enrollment.course_id).where(Enrollment.user_id == user.id, Enrollment.role == "instructor")
+        ).scalars()
+    )
+    _lock_staff_rows(taught)
+    for course_id in taught:
+        others = db.session.execute(
+            select(Enrollment.id)
+            .where(Enrollment.course_id == course_id, Enrollment.role == "instructor", Enrollment.user_id != user.id)
+            .limit(1)
+        ).first()
         if others is None:
-            raise LastInstructor("the course needs at least one instructor")
+            raise LastInstructor(course_id)
+    if db.session.execute(select(User.is_admin).where(User.id == user.id)).scalar():
+        others = db.session.execute(select(User.id).where(User.is_admin, User.id != user.id).limit(1)).first()
+        if others is None:
+            raise LastAdmin("the site needs at least one administrator")
     db.session.delete(user)
     db.session.flush()

@@ -8,8 +8,6 @@ counts.
 from __future__ import annotations
 
 import json
-import threading
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -30,6 +28,7 @@ from ..domain.statistics import (
 )
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Enrollment
+from .cache import cache
 
 BASES = {"first": "First attempts", "all": "All attempts"}
 
@@ -64,12 +63,20 @@ class QuizAnalysis:
     unused_questions: list[Question]
 
 
-def _scope(course: Course, lesson: Lesson, basis: str):
-    query = (
-        select(Attempt.id, Attempt.points, Attempt.score, Attempt.question_count)
-        .join(Enrollment, Enrollment.id == Attempt.enrollment_id)
-        .where(Enrollment.course_id == course.id, Attempt.lesson_id == lesson.id, Attempt.submitted_at.is_not(None))
+def learner_attempts(query, course: Course, cohort_ids: frozenset[int] | None):
+    """Restrict a query over attempts to the submitted attempts of the course's learners in these cohorts."""
+    query = query.join(Enrollment, Enrollment.id == Attempt.enrollment_id).where(
+        Attempt.course_id == course.id, Attempt.submitted_at.is_not(None), Enrollment.role == "learner"
     )
+    if cohort_ids is not None:
+        query = query.where(Enrollment.cohort_id.in_(sorted(cohort_ids)))
+    return query
+
+
+def _scope(course: Course, lesson: Lesson, basis: str, cohort_ids: frozenset[int] | None):
+    query = learner_attempts(
+        select(Attempt.id, Attempt.points, Attempt.score, Attempt.question_count), course, cohort_ids
+    ).where(Attempt.lesson_id == lesson.id)
     if basis == "first":
         query = query.where(Attempt.number == 1)
     return query.subquery("scope")
@@ -101,9 +108,11 @@ def _option_counts(question: Question, responses: dict[str, int], answered: int)
     return rows
 
 
-def quiz_analysis(course: Course, lesson: Lesson, basis: str = "first") -> QuizAnalysis:
-    """Analyse one section quiz over first attempts (default) or all attempts: four queries."""
-    scope = _scope(course, lesson, basis)
+def quiz_analysis(
+    course: Course, lesson: Lesson, basis: str = "first", cohort_ids: frozenset[int] | None = None
+) -> QuizAnalysis:
+    """Analyse one section quiz over the learners' first attempts (default) or all attempts: four queries."""
+    scope = _scope(course, lesson, basis, cohort_ids)
 
     # 1. Attempt totals: scores for mean, median and histogram; points for alpha.
     score_counts: dict[float, int] = defaultdict(int)
@@ -197,38 +206,35 @@ def quiz_analysis(course: Course, lesson: Lesson, basis: str = "first") -> QuizA
     )
 
 
-# One cache per database engine (so per app), forgotten with the engine.
-_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
-
-
-def attempts_watermark(lesson: Lesson) -> tuple:
-    """How many attempts at a quiz are submitted, and the latest submission: read from one index.
+def attempts_watermark(course: Course, lesson: Lesson) -> tuple[int, str]:
+    """How many attempts at a course's quiz are submitted, and the latest submission: read from one index.
 
     Any new submission changes it, and so does a deletion (the count drops).
     """
-    return tuple(
-        db.session.execute(
-            select(func.count(), func.max(Attempt.submitted_at)).where(
-                Attempt.lesson_id == lesson.id, Attempt.submitted_at.is_not(None)
-            )
-        ).one()
-    )
+    count, latest = db.session.execute(
+        select(func.count(), func.max(Attempt.submitted_at)).where(
+            Attempt.course_id == course.id, Attempt.lesson_id == lesson.id, Attempt.submitted_at.is_not(None)
+        )
+    ).one()
+    return count, latest.isoformat() if latest else "-"
 
 
-def cached_quiz_analysis(course: Course, lesson: Lesson, basis: str = "first") -> QuizAnalysis:
-    """The quiz analysis, recomputed only when an attempt was submitted or removed since the last one.
+def _cohorts_key(cohort_ids: frozenset[int] | None) -> str:
+    return "all" if cohort_ids is None else ",".join(str(cohort_id) for cohort_id in sorted(cohort_ids))
 
-    The cache lives in each worker process; with several workers each computes once per change.
+
+def cached_quiz_analysis(
+    course: Course, lesson: Lesson, basis: str = "first", cohort_ids: frozenset[int] | None = None
+) -> QuizAnalysis:
+    """The quiz analysis, recomputed only when an attempt at this course's quiz was submitted or removed.
+
+    Keyed by course, cohorts, lesson, basis and the attempts watermark, in the shared cache: every
+    app server behind a load balancer reuses what one computed.
     """
-    key = (course.id, lesson.id, basis)
-    watermark = attempts_watermark(lesson)
-    with _cache_lock:
-        cache = _caches.setdefault(db.engine, {})
-        cached = cache.get(key)
-    if cached is not None and cached[0] == watermark:
-        return cached[1]
-    analysis = quiz_analysis(course, lesson, basis)
-    with _cache_lock:
-        cache[key] = (watermark, analysis)
+    count, latest = attempts_watermark(course, lesson)
+    key = f"analysis:{course.id}:{_cohorts_key(cohort_ids)}:{lesson.id}:{basis}:{count}:{latest}"
+    analysis = cache.get(key)
+    if analysis is None:
+        analysis = quiz_analysis(course, lesson, basis, cohort_ids)
+        cache.set(key, analysis)
     return analysis

@@ -22,7 +22,7 @@ from ..domain.grading import (
 )
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, UTCDateTime, utcnow
-from .progress import lesson_progress, lock_enrollment, refresh_summary
+from .progress import lock_enrollment, progress_row_for_writing, refresh_summary
 
 
 class AttemptLimitReached(PermissionError):
@@ -108,6 +108,7 @@ def start_attempt(
     layout = draw_attempt(lesson, course.quiz.questions_per_attempt, rng, frozenset(seen))
     attempt = Attempt(
         enrollment_id=enrollment.id,
+        course_id=enrollment.course_id,
         lesson_id=lesson.id,
         number=used + 1,
         question_count=len(layout),
@@ -126,6 +127,9 @@ def start_attempt(
         return winner
     enrollment.last_activity_at = now
     enrollment.started_at = enrollment.started_at or now
+    # Starting a quiz counts as having opened its lesson (for browsers that do not send the view).
+    progress = progress_row_for_writing(enrollment, lesson.id)
+    progress.first_viewed_at = progress.first_viewed_at or now
     db.session.flush()
     return attempt
 
@@ -172,7 +176,7 @@ def submit_attempt(
             for position, graded in enumerate(result.results)
         ],
     )
-    progress = lesson_progress(enrollment, lesson.id)
+    progress = progress_row_for_writing(enrollment, lesson.id)
     score = result.score
     db.session.execute(
         update(LessonProgress)

@@ -17,8 +17,10 @@ from ..domain.grading import response_to_json
 from ..domain.readiness import SectionAttempts, readiness_for
 from ..domain.simulation import SimulatedLearner
 from ..extensions import db
-from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, User
+from ..models import Attempt, AttemptAnswer, Cohort, Enrollment, LessonProgress, User, utcnow
 from .accounts import PASSWORD_METHOD
+from .cohorts import ensure_default_cohort
+from .progress import summary_key
 
 DEMO_DOMAIN = "@demo.example"
 DEMO_PASSWORD = "demo-password"
@@ -61,10 +63,16 @@ def _inserted_ids(model, rows: list[dict]) -> list[int]:
 
 
 def write_cohort(
-    course: Course, learners: Iterable[SimulatedLearner], batch_size: int = 1000, on_batch=None
+    course: Course,
+    learners: Iterable[SimulatedLearner],
+    batch_size: int = 1000,
+    on_batch=None,
+    cohort: Cohort | None = None,
 ) -> DemoCounts:
     """Insert simulated learners with their progress, attempts and answers; flush per batch."""
     password_hash = generate_password_hash(DEMO_PASSWORD, method=PASSWORD_METHOD)
+    cohort = cohort or ensure_default_cohort(course.id, None, utcnow())
+    key = summary_key(course)
     pass_mark = course.quiz.pass_mark
     questions = {q.id: q for lesson in course.lessons for q in lesson.questions}
     counts = DemoCounts()
@@ -73,7 +81,7 @@ def write_cohort(
             User,
             [
                 {"email": learner.email, "name": learner.name, "password_hash": password_hash,
-                 "created_at": learner.enrolled_at, "is_instructor": False}
+                 "created_at": learner.enrolled_at, "is_admin": False}
                 for learner in batch
             ],
         )  # fmt: skip
@@ -106,6 +114,7 @@ def write_cohort(
                 for attempt in lesson.attempts:
                     attempt_rows.append(
                         {
+                            "course_id": course.id,
                             "lesson_id": lesson.lesson_id,
                             "number": attempt.number,
                             "question_count": len(attempt.presented),
@@ -136,6 +145,9 @@ def write_cohort(
                 {
                     "user_id": user_id,
                     "course_id": course.id,
+                    "cohort_id": cohort.id,
+                    "role": "learner",
+                    "summary_key": key,
                     "enrolled_at": learner.enrolled_at,
                     "started_at": min(started) if started else None,
                     "last_activity_at": max(times),
@@ -176,7 +188,9 @@ def write_cohort(
 
 
 def count_enrollments(course: Course) -> int:
-    """How many learners are enrolled in the course."""
+    """How many learners (not staff) are enrolled in the course."""
     return db.session.execute(
-        select(func.count()).select_from(Enrollment).where(Enrollment.course_id == course.id)
+        select(func.count())
+        .select_from(Enrollment)
+        .where(Enrollment.course_id == course.id, Enrollment.role == "learner")
     ).scalar_one()

@@ -1,4 +1,4 @@
-"""Everything the app holds about one person, for them to download (four queries)."""
+"""Everything the app holds about one person, for them to download (six queries)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, User
@@ -17,7 +18,13 @@ def _time(value: datetime | None) -> str | None:
 
 def personal_data(user: User) -> dict:
     """Return the account, enrollments, lesson progress, attempts and answers as plain data."""
-    enrollments = db.session.execute(select(Enrollment).where(Enrollment.user_id == user.id)).scalars().all()
+    enrollments = (
+        db.session.execute(
+            select(Enrollment).where(Enrollment.user_id == user.id).options(selectinload(Enrollment.cohort))
+        )
+        .scalars()
+        .all()
+    )
     progress = db.session.execute(
         select(LessonProgress).join(Enrollment).where(Enrollment.user_id == user.id)
     ).scalars()
@@ -69,11 +76,15 @@ def personal_data(user: User) -> dict:
             "name": user.name,
             "email": user.email,
             "created_at": _time(user.created_at),
-            "instructor": user.is_instructor,
+            "admin": user.is_admin,
+            "password": user.has_password,
+            "identities": [{"issuer": i.issuer, "subject": i.subject} for i in user.identities],
         },
         "enrollments": [
             {
                 "course": enrollment.course_id,
+                "role": enrollment.role,
+                "cohort": enrollment.cohort.name,
                 "enrolled_at": _time(enrollment.enrolled_at),
                 "last_activity_at": _time(enrollment.last_activity_at),
                 "completed_at": _time(enrollment.completed_at),

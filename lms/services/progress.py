@@ -1,8 +1,10 @@
-"""Enrollment, lesson reading and the per-learner progress summary."""
+"""Lesson progress (reads never write; writes create rows), the lock, and the per-learner summary."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,10 +15,6 @@ from ..domain.course import Course
 from ..domain.readiness import Readiness, SectionAttempts, readiness_for
 from ..extensions import db
 from ..models import Enrollment, LessonProgress, utcnow
-
-
-class EnrollmentRefused(PermissionError):
-    """Raised when self-enrollment needs a code and the one given is wrong."""
 
 
 def enrollment_for(user_id: int, course_id: str) -> Enrollment | None:
@@ -44,77 +42,60 @@ def lock_enrollment(enrollment: Enrollment) -> None:
     db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 
 
-def _insert(model):
+def insert_for_dialect(model):
     """Return an INSERT for the session's database that supports ON CONFLICT."""
     return (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(model)
 
 
-def _insert_ignoring_duplicates(rows: list[dict]) -> None:
-    """Insert lesson progress rows, skipping any that exist (a concurrent request may add them)."""
+def insert_progress_rows(enrollment_id: int, lesson_ids: Iterable[str]) -> None:
+    """Insert empty lesson progress rows, skipping any that exist (a concurrent request may add them)."""
+    rows = [{"enrollment_id": enrollment_id, "lesson_id": lesson_id} for lesson_id in lesson_ids]
     if not rows:
         return
     statement = (
-        _insert(LessonProgress).values(rows).on_conflict_do_nothing(index_elements=["enrollment_id", "lesson_id"])
+        insert_for_dialect(LessonProgress)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["enrollment_id", "lesson_id"])
     )
     db.session.execute(statement)
 
 
-def enroll(user_id: int, course: Course, code: str | None, required_code: str | None) -> Enrollment:
-    """Enroll the user (idempotent); raise EnrollmentRefused if a required code does not match."""
-    existing = enrollment_for(user_id, course.id)
-    if existing is not None:
-        return existing
-    if required_code and (code or "").strip() != required_code:
-        raise EnrollmentRefused("the enrollment code is not right")
-    band = readiness_for(course.readiness, course.lesson_ids, {}).band
-    # A concurrent enroll of the same user (a double click) may insert first: then use its row.
-    db.session.execute(
-        _insert(Enrollment)
-        .values(user_id=user_id, course_id=course.id, readiness_band=band)
-        .on_conflict_do_nothing(index_elements=["user_id", "course_id"])
-    )
-    enrollment = enrollment_for(user_id, course.id)
-    _insert_ignoring_duplicates(
-        [{"enrollment_id": enrollment.id, "lesson_id": lesson_id} for lesson_id in course.lesson_ids]
-    )
-    return enrollment
-
-
-def progress_by_lesson(enrollment: Enrollment, course: Course, reload: bool = False) -> dict[str, LessonProgress]:
-    """Return the enrollment's progress rows by lesson id, creating any missing (one query when none are).
+def progress_by_lesson(enrollment: Enrollment, reload: bool = False) -> dict[str, LessonProgress]:
+    """Return the enrollment's progress rows by lesson id (a read: a lesson without a row has no record yet).
 
     reload=True overwrites rows already in the session with what the database holds now.
     """
     query = select(LessonProgress).where(LessonProgress.enrollment_id == enrollment.id)
     if reload:
         query = query.execution_options(populate_existing=True)
-    found = {row.lesson_id: row for row in db.session.execute(query).scalars()}
-    missing = [lesson_id for lesson_id in course.lesson_ids if lesson_id not in found]
-    if missing:
-        # A lesson added to the pack after this learner enrolled.
-        _insert_ignoring_duplicates([{"enrollment_id": enrollment.id, "lesson_id": m} for m in missing])
-        return progress_by_lesson(enrollment, course, reload)
-    return found
+    return {row.lesson_id: row for row in db.session.execute(query).scalars()}
 
 
-def lesson_progress(enrollment: Enrollment, lesson_id: str) -> LessonProgress:
-    """Return the progress row of one lesson, creating it if the lesson is new to the pack."""
+def lesson_progress(enrollment: Enrollment, lesson_id: str) -> LessonProgress | None:
+    """Return the progress row of one lesson, or None when the learner has no record of it yet."""
     query = select(LessonProgress).where(
         LessonProgress.enrollment_id == enrollment.id, LessonProgress.lesson_id == lesson_id
     )
-    row = db.session.execute(query).scalar_one_or_none()
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def progress_row_for_writing(enrollment: Enrollment, lesson_id: str) -> LessonProgress:
+    """Return the progress row of one lesson, creating it first if missing (for writes only)."""
+    row = lesson_progress(enrollment, lesson_id)
     if row is None:
-        _insert_ignoring_duplicates([{"enrollment_id": enrollment.id, "lesson_id": lesson_id}])
-        row = db.session.execute(query).scalar_one()
+        insert_progress_rows(enrollment.id, [lesson_id])
+        row = lesson_progress(enrollment, lesson_id)
     return row
 
 
-def record_view(enrollment: Enrollment, progress: LessonProgress, now: datetime | None = None) -> None:
+def record_view(enrollment: Enrollment, lesson_id: str, now: datetime | None = None) -> None:
     """Record the first time a learner opens a lesson; later views write nothing."""
-    if progress.first_viewed_at is not None:
+    progress = lesson_progress(enrollment, lesson_id)
+    if progress is not None and progress.first_viewed_at is not None:
         return
     now = now or utcnow()
     lock_enrollment(enrollment)
+    progress = progress_row_for_writing(enrollment, lesson_id)
     db.session.refresh(progress)  # a concurrent request may have recorded it meanwhile
     if progress.first_viewed_at is not None:
         return
@@ -124,12 +105,14 @@ def record_view(enrollment: Enrollment, progress: LessonProgress, now: datetime 
     db.session.flush()
 
 
-def mark_read(enrollment: Enrollment, progress: LessonProgress, course: Course, now: datetime | None = None) -> None:
+def mark_read(enrollment: Enrollment, lesson_id: str, course: Course, now: datetime | None = None) -> None:
     """Record that the learner finished reading a lesson (idempotent) and refresh the summary."""
-    if progress.read_at is not None:
+    progress = lesson_progress(enrollment, lesson_id)
+    if progress is not None and progress.read_at is not None:
         return
     now = now or utcnow()
     lock_enrollment(enrollment)
+    progress = progress_row_for_writing(enrollment, lesson_id)
     db.session.refresh(progress)  # a concurrent request may have marked it meanwhile
     if progress.read_at is not None:
         return
@@ -156,7 +139,7 @@ def section_attempts(progress: LessonProgress) -> SectionAttempts:
 
 
 def readiness_from_progress(course: Course, progress: Mapping[str, LessonProgress]) -> Readiness:
-    """Compute readiness for one learner from their progress rows."""
+    """Compute readiness for one learner from their progress rows (a lesson without one: no attempts)."""
     sections = {lesson_id: section_attempts(row) for lesson_id, row in progress.items()}
     return readiness_for(course.readiness, course.lesson_ids, sections)
 
@@ -182,9 +165,39 @@ class CourseProgress:
 
 def course_progress(enrollment: Enrollment, course: Course, reload: bool = False) -> CourseProgress:
     """Load one learner's progress for the whole course in one query (reload: see progress_by_lesson)."""
-    rows = progress_by_lesson(enrollment, course, reload)
+    return course_progress_from_rows(course, progress_by_lesson(enrollment, reload))
+
+
+def course_progress_from_rows(course: Course, rows: dict[str, LessonProgress]) -> CourseProgress:
+    """Completion and readiness from one learner's progress rows by lesson id."""
     completed = sum(1 for lesson_id in course.lesson_ids if is_lesson_complete(rows.get(lesson_id)))
     return CourseProgress(rows, completed, len(course.lessons), readiness_from_progress(course, rows))
+
+
+def summary_key(course: Course) -> str:
+    """A short hash of every pack setting a stored summary depends on: a summary with another key is stale."""
+    readiness = course.readiness
+    settings = {
+        "lessons": course.lesson_ids,
+        "grading": readiness.grading.value,
+        "weights": sorted(readiness.weights.items()),
+        "bands": [(band.name, band.min_score, band.all_passed) for band in readiness.bands],
+        "pass_mark": course.quiz.pass_mark,
+    }
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def apply_summary(enrollment: Enrollment, course: Course, progress: CourseProgress, now: datetime) -> None:
+    """Store the summary columns of one enrollment from its course progress, with the pack's summary key."""
+    enrollment.lessons_completed = progress.completed
+    enrollment.attempts_used = sum(row.attempts_count for row in progress.lessons.values())
+    enrollment.readiness_score = progress.readiness.score
+    enrollment.readiness_band = progress.readiness.band
+    if progress.completed == progress.total:
+        enrollment.completed_at = enrollment.completed_at or now
+    else:
+        enrollment.completed_at = None  # a lesson was added since: complete again when it is done
+    enrollment.summary_key = summary_key(course)
 
 
 def refresh_summary(enrollment: Enrollment, course: Course, now: datetime) -> None:
@@ -192,11 +205,5 @@ def refresh_summary(enrollment: Enrollment, course: Course, now: datetime) -> No
 
     Call it under lock_enrollment: it reloads the rows, so rows read before the lock cannot count.
     """
-    progress = course_progress(enrollment, course, reload=True)
-    enrollment.lessons_completed = progress.completed
-    enrollment.attempts_used = sum(row.attempts_count for row in progress.lessons.values())
-    enrollment.readiness_score = progress.readiness.score
-    enrollment.readiness_band = progress.readiness.band
-    if progress.completed == progress.total and enrollment.completed_at is None:
-        enrollment.completed_at = now
+    apply_summary(enrollment, course, course_progress(enrollment, course, reload=True), now)
     db.session.flush()

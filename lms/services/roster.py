@@ -34,6 +34,8 @@ def enrollment_status(started_at: datetime | None, completed_at: datetime | None
 
 @dataclass(frozen=True)
 class RosterFilters:
+    # The cohorts to show (a ?cohort= choice, or the cohorts a staff member is limited to); None: all.
+    cohort_ids: frozenset[int] | None = None
     search: str = ""
     band: str | None = None
     status: str | None = None
@@ -100,13 +102,21 @@ def section_score_column(method: GradingMethod, progress=LessonProgress):
     }[method]
 
 
+def where_learners(query: Select, course: Course, cohort_ids: frozenset[int] | None) -> Select:
+    """Restrict a query over enrollments to the course's learners (staff never count), in these cohorts."""
+    query = query.where(Enrollment.course_id == course.id, Enrollment.role == "learner")
+    if cohort_ids is not None:
+        query = query.where(Enrollment.cohort_id.in_(sorted(cohort_ids)))
+    return query
+
+
 def _filtered(course: Course, filters: RosterFilters, *columns, with_users: bool = False) -> Select:
     search = filters.search.strip().lower()
     query = select(*(columns or (Enrollment, User.name, User.email))).select_from(Enrollment)
     # Counting needs users only to search them; a count over enrollments alone reads one index.
     if search or with_users or not columns:
         query = query.join(User, User.id == Enrollment.user_id)
-    query = query.where(Enrollment.course_id == course.id)
+    query = where_learners(query, course, filters.cohort_ids)
     if search:
         query = query.where(
             func.lower(User.name).contains(search, autoescape=True) | User.email.contains(search, autoescape=True)
@@ -248,7 +258,7 @@ def roster_export_rows(course: Course, filters: RosterFilters, chunk: int = 2000
         yield from partition
 
 
-def roster_summary(course: Course) -> RosterSummary:
+def roster_summary(course: Course, cohort_ids: frozenset[int] | None = None) -> RosterSummary:
     """Counts, average readiness and the readiness distribution, in one pass over the enrollments."""
     ready_band = course.readiness.bands[0].name
     score = Enrollment.readiness_score
@@ -261,14 +271,18 @@ def roster_summary(course: Course) -> RosterSummary:
         learners_where((score >= 10 * index) & (score < 10 * (index + 1))) for index in range(HISTOGRAM_BUCKETS - 1)
     ] + [learners_where(score >= 10 * (HISTOGRAM_BUCKETS - 1))]
     row = db.session.execute(
-        select(
-            func.count(),
-            func.count(Enrollment.started_at),
-            func.count(Enrollment.completed_at),
-            learners_where(Enrollment.readiness_band == ready_band),
-            func.avg(score),
-            *buckets,
-        ).where(Enrollment.course_id == course.id)
+        where_learners(
+            select(
+                func.count(),
+                func.count(Enrollment.started_at),
+                func.count(Enrollment.completed_at),
+                learners_where(Enrollment.readiness_band == ready_band),
+                func.avg(score),
+                *buckets,
+            ),
+            course,
+            cohort_ids,
+        )
     ).one()
     enrolled, started, complete, ready, average, *histogram = row
     return RosterSummary(enrolled, started, complete, int(ready), average, [int(count) for count in histogram])

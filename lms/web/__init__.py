@@ -4,33 +4,39 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, g
+from flask import Flask
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
 from ..models import Enrollment, User
-from . import account, auth, course, errors, instructor, quiz, security
-from .access import current_course, current_enrollment
+from ..services import cache
+from . import account, auth, catalog, course, course_scope, errors, instructor, quiz, security
+from .access import cached_enrollments, can_change, current_enrollment, is_staff
+from .course_scope import current_course
 from .forms import ActionForm
 from .question_fields import field_for
 from .texts import flag_text
 
 
 def _load_user(session_id: str) -> User | None:
-    """Load the signed-in user and their enrollment in one query; a session from before a
-    password change no longer matches."""
+    """Load the signed-in user, and on a course page their enrollment in it, in one query; a
+    session from before a password change no longer matches."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
+    course = current_course()
+    if course is None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.session_version == int(version) else None
     found = db.session.execute(
         select(User, Enrollment)
-        .outerjoin(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.course_id == current_course().id))
+        .outerjoin(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.course_id == course.id))
         .where(User.id == int(user_id))
     ).first()
     if found is None or found[0].session_version != int(version):
         return None
-    # Nearly every signed-in page needs the enrollment too: keep it for current_enrollment().
-    g.enrollment = found[1]
+    # Nearly every course page needs the enrollment too: keep it for current_enrollment().
+    cached_enrollments()[(found[0].id, course.id)] = found[1]
     return found[0]
 
 
@@ -50,7 +56,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
-    for blueprint in (auth.bp, account.bp, course.bp, quiz.bp, instructor.bp):
+    cache.init_app(app)
+    course_scope.init_app(app)
+    for blueprint in (catalog.bp, auth.bp, account.bp, course.bp, quiz.bp, instructor.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     security.init_app(app)
@@ -60,6 +68,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_course=current_course,
         current_enrollment=current_enrollment,
+        is_staff=is_staff,
+        can_change=can_change,
         action_form=ActionForm,
         question_field=field_for,
     )

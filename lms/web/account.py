@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
-from ..services.accounts import LastInstructor, WrongPassword, change_password, delete_account
+from ..services.accounts import LastAdmin, LastInstructor, WrongPassword, change_password, delete_account
 from ..services.personal_data import personal_data
 from .forms import ChangePasswordForm, DeleteAccountForm
 
@@ -28,6 +28,8 @@ def overview():
 def password():
     """Change the password; every other session of the account ends."""
     user = current_user._get_current_object()  # the real User: login_user() below must not get the proxy
+    if not user.has_password:
+        abort(404, description="This account signs in through another platform and has no password here.")
     form = ChangePasswordForm(email=user.email, name=user.name)
     if form.validate_on_submit():
         try:
@@ -60,17 +62,25 @@ def download_data():
 @login_required
 def delete():
     """Delete the account and all its records, after the password confirms it."""
+    if not current_user.has_password:
+        abort(403, description="This account is managed by another platform: delete it there, or ask an administrator.")
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
             delete_account(current_user, form.password.data)
         except WrongPassword:
             form.password.errors.append("That is not your password; nothing was deleted.")
-        except LastInstructor:
-            flash("You are the course's only instructor. Make someone else an instructor first.", "error")
+        except LastInstructor as last:
+            db.session.rollback()
+            course = current_app.extensions["lms.catalog"].get(last.args[0])
+            title = course.title if course else last.args[0]
+            flash(f"You are the only instructor of “{title}”. Make someone else an instructor first.", "error")
+        except LastAdmin:
+            db.session.rollback()
+            flash("You are the site's only administrator. Make someone else an administrator first.", "error")
         else:
             db.session.commit()
             logout_user()
             flash("Your account and all its records are deleted.", "success")
-            return redirect(url_for("course.outline"))
+            return redirect(url_for("catalog.index"))
     return render_template("account/overview.html", delete_form=form), 400

@@ -29,7 +29,7 @@ def _account_key() -> str:
 def register():
     """Create an account and sign in."""
     if current_user.is_authenticated:
-        return redirect(url_for("course.outline"))
+        return redirect(url_for("catalog.index"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -40,7 +40,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(f"Welcome, {user.name}! Enroll below to start the course.", "success")
-            return redirect(url_for("course.outline"))
+            return redirect(url_for("catalog.index"))
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
 
@@ -51,7 +51,7 @@ def register():
 def login():
     """Sign in with email and password; go back to a page on this site afterwards."""
     if current_user.is_authenticated:
-        return redirect(url_for("course.outline"))
+        return redirect(url_for("catalog.index"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -61,7 +61,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             target = form.next.data
-            return redirect(target if is_safe_redirect(target) else url_for("course.outline"))
+            return redirect(target if is_safe_redirect(target) else url_for("catalog.index"))
         # The same words whether the email is unknown or the password wrong.
         form.form_errors.append("That email and password do not match an account.")
     status = 400 if form.errors or form.form_errors else 200
@@ -74,4 +74,4 @@ def logout():
     """Sign out (a POST, checked for CSRF like every POST, so that no link can sign a user out)."""
     logout_user()
     flash("You are signed out.", "info")
-    return redirect(url_for("course.outline"))
+    return redirect(url_for("catalog.index"))

@@ -8,20 +8,27 @@ from flask_login import current_user, login_required
 from ..domain.next_step import band_goal
 from ..extensions import db
 from ..services.attempts import open_attempts
-from ..services.progress import (
-    EnrollmentRefused,
-    course_progress,
-    enroll,
-    is_lesson_complete,
-    lesson_progress,
-    mark_read,
-    record_view,
-)
+from ..services.cohorts import default_cohort
+from ..services.enrollments import EnrollmentRefused, enroll
+from ..services.progress import course_progress, is_lesson_complete, lesson_progress, mark_read, record_view
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404
+from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, EnrollForm
 from .presenters import band_goal_text, band_rules, continue_step
 
-bp = Blueprint("course", __name__)
+bp = Blueprint("course", __name__, url_prefix=COURSE_PREFIX)
+
+REFUSALS = {
+    "wrong-code": "That enrollment code is not right. Ask your instructor for the course's code.",
+    "not-open-yet": "The cohort “{cohort}” does not take enrollments yet: it opens on {opens}.",
+    "closed": "The cohort “{cohort}” closed to new enrollments on {closes}.",
+}
+
+
+def _needs_code() -> bool:
+    """True if enrolling without a code is refused (the default cohort, or the setting it will get, has one)."""
+    cohort = default_cohort(current_course().id)
+    return bool(cohort.enrollment_code if cohort is not None else current_app.config["ENROLLMENT_CODE"])
 
 
 @bp.route("/")
@@ -31,33 +38,38 @@ def outline():
     enrollment = current_enrollment()
     progress = course_progress(enrollment, course) if enrollment else None
     step = continue_step(course, progress.lessons, open_attempts(enrollment.id)) if enrollment else None
-    page = render_template(
+    return render_template(
         "course/outline.html",
         course=course,
         progress=progress,
         step=step,
         enroll_form=EnrollForm(),
-        needs_code=bool(current_app.config["ENROLLMENT_CODE"]),
+        needs_code=current_user.is_authenticated and enrollment is None and _needs_code(),
         is_complete=is_lesson_complete,
     )
-    # Keep progress rows created for lessons added since enrollment. Render first: a commit
-    # expires the loaded rows, and the template would reload them one by one.
-    db.session.commit()
-    return page
 
 
 @bp.route("/enroll", methods=["POST"])
 @login_required
 def enroll_in_course():
-    """Enroll the signed-in user (with the code when one is configured)."""
+    """Enroll the signed-in user, in the cohort their code names (or the default cohort)."""
     form = EnrollForm()
     if not form.validate_on_submit():
         abort(400, description="The enrollment form was not complete.")
     course = current_course()
     try:
         enroll(current_user.id, course, form.code.data, current_app.config["ENROLLMENT_CODE"])
-    except EnrollmentRefused:
-        flash("That enrollment code is not right. Ask your instructor for the course's code.", "error")
+    except EnrollmentRefused as refused:
+        db.session.rollback()
+        cohort = refused.cohort
+        flash(
+            REFUSALS[refused.reason].format(
+                cohort=cohort.name if cohort else "",
+                opens=f"{cohort.opens_at:%d %b %Y, %H:%M} UTC" if cohort and cohort.opens_at else "",
+                closes=f"{cohort.closes_at:%d %b %Y, %H:%M} UTC" if cohort and cohort.closes_at else "",
+            ),
+            "error",
+        )
         return redirect(url_for("course.outline"))
     db.session.commit()
     flash(f"You are enrolled in {course.title}. Start with the first lesson.", "success")
@@ -67,20 +79,15 @@ def enroll_in_course():
 @bp.route("/lessons/<lesson_id>")
 @enrollment_required
 def lesson(lesson_id: str):
-    """Show a lesson and record the learner's first view of it."""
+    """Show a lesson (a read: its first view is recorded by the page's POST to record_lesson_view)."""
     course = current_course()
     lesson = lesson_or_404(lesson_id)
-    enrollment = current_enrollment()
-    progress = lesson_progress(enrollment, lesson.id)
-    if progress.first_viewed_at is None:
-        record_view(enrollment, progress)
-        db.session.commit()
     before, after = course.neighbours(lesson.id)
     return render_template(
         "course/lesson.html",
         course=course,
         lesson=lesson,
-        progress=progress,
+        progress=lesson_progress(current_enrollment(), lesson.id),
         before=before,
         after=after,
         # Set by the result page's links to a source passage; the result page itself checks ownership.
@@ -89,14 +96,23 @@ def lesson(lesson_id: str):
     )
 
 
+@bp.route("/lessons/<lesson_id>/view", methods=["POST"])
+@enrollment_required
+def record_lesson_view(lesson_id: str):
+    """Record the learner's first view of a lesson (sent by the lesson page's script; later views write nothing)."""
+    lesson = lesson_or_404(lesson_id)
+    record_view(current_enrollment(), lesson.id)
+    db.session.commit()
+    return "", 204
+
+
 @bp.route("/lessons/<lesson_id>/read", methods=["POST"])
 @enrollment_required
 def mark_lesson_read(lesson_id: str):
     """Record that the learner has finished reading the lesson."""
     course = current_course()
     lesson = lesson_or_404(lesson_id)
-    enrollment = current_enrollment()
-    mark_read(enrollment, lesson_progress(enrollment, lesson.id), course)
+    mark_read(current_enrollment(), lesson.id, course)
     db.session.commit()
     flash(f"“{lesson.title}” is marked as read. Take its quiz when you are ready.", "success")
     return redirect(url_for("quiz.overview", lesson_id=lesson.id))
@@ -109,7 +125,7 @@ def dashboard():
     course = current_course()
     enrollment = current_enrollment()
     progress = course_progress(enrollment, course)
-    page = render_template(
+    return render_template(
         "course/dashboard.html",
         course=course,
         progress=progress,
@@ -119,5 +135,3 @@ def dashboard():
         readiness=progress.readiness,
         is_complete=is_lesson_complete,
     )
-    db.session.commit()  # after rendering, as in outline()
-    return page

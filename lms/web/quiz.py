@@ -23,10 +23,11 @@ from ..services.attempts import (
 )
 from ..services.progress import lesson_progress
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404, own_attempt_or_abort
+from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, QuizFormError, build_quiz_form, check_untampered, responses_from_form
 from .presenters import graded_results, marked_review_items
 
-bp = Blueprint("quiz", __name__)
+bp = Blueprint("quiz", __name__, url_prefix=COURSE_PREFIX)
 _random = random.SystemRandom()
 
 

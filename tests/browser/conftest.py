@@ -30,8 +30,8 @@ from lms.domain.questions.ordering import OrderingQuestion
 from lms.domain.questions.true_false import TrueFalseQuestion
 from lms.extensions import db
 from lms.models import Attempt, Enrollment, User
-from lms.services.accounts import create_instructor, register_user
-from lms.services.progress import enroll
+from lms.services.accounts import create_staff, register_user
+from lms.services.enrollments import enroll
 
 from ..helpers import QuizAnswers, right_fields, wrong_fields
 
@@ -49,7 +49,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 PASSWORD = "violet harbour lantern 42"
-ATTEMPT_URL = re.compile(r"/attempts/(\d+)$")
+ATTEMPT_URL = re.compile(r"/courses/medical-office-manager/attempts/(\d+)$")
 
 
 def _chromium_found() -> bool:
@@ -236,7 +236,7 @@ class Site:
     def __init__(self, server: LiveServer):
         self.server = server
         self.app = server.app
-        self.course: Course = server.app.extensions["lms.course"]
+        self.course: Course = server.app.extensions["lms.catalog"].default
 
     def lesson_with_every_type(self) -> Lesson:
         """The last lesson whose question bank holds every question type."""
@@ -259,7 +259,7 @@ class Site:
     def add_instructor(self, name: str = "Irene Instructor") -> Account:
         account = Account(name, unique_email("instructor"))
         with self.app.app_context():
-            create_instructor(account.name, account.email, account.password)
+            create_staff(account.name, account.email, account.password, self.course)
             db.session.commit()
         return account
 
@@ -288,6 +288,11 @@ class Site:
             query = db.select(Enrollment.id).join(User, User.id == Enrollment.user_id).where(User.email == email)
             return db.session.execute(query).scalar_one()
 
+    def cohort_id(self, email: str) -> int:
+        with self.app.app_context():
+            query = db.select(Enrollment.cohort_id).join(User, User.id == Enrollment.user_id).where(User.email == email)
+            return db.session.execute(query).scalar_one()
+
     def discard_attempt(self, attempt_id: int) -> None:
         """Delete an open attempt, as the app does when the pack changes under it: it does not count."""
         with self.app.app_context():
@@ -302,8 +307,8 @@ class Site:
         Draws are random; an open attempt is always resumed, so a redraw discards the open one first.
         """
         for _ in range(40):
-            if not page.url.endswith(f"/quizzes/{lesson_id}"):
-                page.goto(f"/quizzes/{lesson_id}")
+            if not page.url.endswith(f"/courses/medical-office-manager/quizzes/{lesson_id}"):
+                page.goto(f"/courses/medical-office-manager/quizzes/{lesson_id}")
             page.get_by_role("button", name=re.compile(r"^(Start|Retake) the quiz$")).click()
             page.wait_for_url(ATTEMPT_URL)
             attempt_id = self.attempt_id(page)
@@ -311,7 +316,7 @@ class Site:
             if set(needs) <= {question.type for question in questions}:
                 return questions
             self.discard_attempt(attempt_id)
-            page.goto(f"/quizzes/{lesson_id}")
+            page.goto(f"/courses/medical-office-manager/quizzes/{lesson_id}")
         raise AssertionError(f"40 draws of {lesson_id} never had every one of {needs}")
 
     def answer(self, page: Page, correct: int | None = None) -> list[Question]:

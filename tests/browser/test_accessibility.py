@@ -113,6 +113,7 @@ def world(browser: Browser, base_url: str, live_server) -> World:
         world.states[role] = _signed_in_state(browser, base_url, site, world.accounts[role])
     world.ids["enrollment"] = site.enrollment_id(learner.email)
     world.ids["used_up"] = world.use_every_attempt(learner.email)
+    world.ids["cohort"] = site.cohort_id(learner.email)
     return world
 
 
@@ -172,28 +173,71 @@ VIEWS = [
     View("login", None, "/account/login", "Sign in"),
     View("login-wrong-password", None, "/account/login", "Sign in", then=_login_wrong_password),
     View("login-missing-fields", None, "/account/login", "Sign in", then=_login_missing_fields),
-    View("lesson", "learner", "/lessons/{graded_lesson}", "{graded_title}"),
-    View("quiz-overview", "learner", "/quizzes/{graded_lesson}", "Quiz: {graded_title}"),
-    View("quiz-take", "learner", "/attempts/{open}", "Quiz: {open_title}"),
-    View("quiz-take-with-errors", "learner", "/attempts/{open}", "Quiz: {open_title}", then=_submit_unanswered),
-    View("result", "learner", "/attempts/{graded}/result", "Attempt 1 result"),
-    View("result-with-key-and-next-lesson", "learner", "/attempts/{used_up}/result", "Attempt 3 result"),
-    View("lesson-from-result", "learner", "/lessons/{graded_lesson}?result={graded}#{graded_anchor}", "{graded_title}"),
-    View("dashboard", "learner", "/dashboard", "My progress"),
+    View("lesson", "learner", "/courses/medical-office-manager/lessons/{graded_lesson}", "{graded_title}"),
+    View("quiz-overview", "learner", "/courses/medical-office-manager/quizzes/{graded_lesson}", "Quiz: {graded_title}"),
+    View("quiz-take", "learner", "/courses/medical-office-manager/attempts/{open}", "Quiz: {open_title}"),
+    View(
+        "quiz-take-with-errors",
+        "learner",
+        "/courses/medical-office-manager/attempts/{open}",
+        "Quiz: {open_title}",
+        then=_submit_unanswered,
+    ),
+    View("result", "learner", "/courses/medical-office-manager/attempts/{graded}/result", "Attempt 1 result"),
+    View(
+        "result-with-key-and-next-lesson",
+        "learner",
+        "/courses/medical-office-manager/attempts/{used_up}/result",
+        "Attempt 3 result",
+    ),
+    View(
+        "lesson-from-result",
+        "learner",
+        "/courses/medical-office-manager/lessons/{graded_lesson}?result={graded}#{graded_anchor}",
+        "{graded_title}",
+    ),
+    View("dashboard", "learner", "/courses/medical-office-manager/dashboard", "My progress"),
     View("not-found", None, "/no-such-page", "Page not found", status=404),
-    View("not-found-signed-in", "learner", "/lessons/no-such-lesson", "Page not found", status=404),
-    View("forbidden", "learner", "/instructor/", "You do not have access to this page", status=403),
+    View(
+        "not-found-signed-in",
+        "learner",
+        "/courses/medical-office-manager/lessons/no-such-lesson",
+        "Page not found",
+        status=404,
+    ),
+    View(
+        "forbidden",
+        "learner",
+        "/courses/medical-office-manager/instructor/",
+        "You do not have access to this page",
+        status=403,
+    ),
     View("account", "learner", "/account/", "My account"),
     View("change-password", "learner", "/account/password", "Change password"),
-    View("roster", "instructor", "/instructor/", "Roster"),
-    View("learner-review", "instructor", "/instructor/learners/{enrollment}", "{learner}", then=_open_every_attempt),
-    View("quiz-analysis-list", "instructor", "/instructor/quizzes", "Quiz analysis"),
-    View("quiz-analysis", "instructor", "/instructor/quizzes/{graded_lesson}", "Quiz analysis: {graded_title}"),
+    View("roster", "instructor", "/courses/medical-office-manager/instructor/", "Roster"),
+    View(
+        "learner-review",
+        "instructor",
+        "/courses/medical-office-manager/instructor/learners/{enrollment}",
+        "{learner}",
+        then=_open_every_attempt,
+    ),
+    View("quiz-analysis-list", "instructor", "/courses/medical-office-manager/instructor/quizzes", "Quiz analysis"),
+    View(
+        "quiz-analysis",
+        "instructor",
+        "/courses/medical-office-manager/instructor/quizzes/{graded_lesson}",
+        "Quiz analysis: {graded_title}",
+    ),
     View(
         "quiz-analysis-all-attempts",
         "instructor",
-        "/instructor/quizzes/{graded_lesson}?basis=all",
+        "/courses/medical-office-manager/instructor/quizzes/{graded_lesson}?basis=all",
         "Quiz analysis: {graded_title}",
+    ),
+    View("cohorts", "instructor", "/courses/medical-office-manager/instructor/cohorts", "Cohorts"),
+    View(
+        "cohort", "instructor", "/courses/medical-office-manager/instructor/cohorts/{cohort}", "Cohort: Default cohort"
     ),
 ]
 
@@ -349,6 +393,6 @@ def test_a_quiz_with_every_question_type_can_be_done_with_the_keyboard_alone(qui
     _tab(page, submit, "submit button")
     page.keyboard.press("Enter")
 
-    page.wait_for_url(re.compile(r"/attempts/\d+/result$"))
+    page.wait_for_url(re.compile(r"/courses/medical-office-manager/attempts/\d+/result$"))
     expect(page.get_by_text("Passed", exact=True)).to_be_visible()
     expect(page.locator(".big-number")).to_have_text("100%")

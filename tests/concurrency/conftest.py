@@ -11,7 +11,7 @@ from sqlalchemy import insert
 
 from lms.extensions import db
 from lms.models import User
-from lms.services.progress import enroll
+from lms.services.enrollments import enroll
 
 from ..conftest import MINI_PACK
 
@@ -93,7 +93,7 @@ def make_learners(app, course):
 
     def make(count: int, prefix: str = "crowd") -> list[User]:
         rows = [
-            {"email": f"{prefix}{n}@example.org", "name": f"Learner {n}", "password_hash": "!", "is_instructor": False}
+            {"email": f"{prefix}{n}@example.org", "name": f"Learner {n}", "password_hash": "!", "is_admin": False}
             for n in range(count)
         ]
         ids = list(db.session.execute(insert(User).returning(User.id, sort_by_parameter_order=True), rows).scalars())

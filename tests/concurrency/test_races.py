@@ -17,10 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import lms.services.attempts as attempts_service
+import lms.services.enrollments as enrollments_service
 import lms.services.progress as progress_service
 from lms.extensions import db
-from lms.models import Attempt, AttemptAnswer, Enrollment, LessonProgress, User
+from lms.models import Attempt, AttemptAnswer, Enrollment, LessonProgress, User, utcnow
 from lms.services.accounts import register_user
+from lms.services.cohorts import ensure_default_cohort
 from lms.services.roster import RosterFilters, iter_roster, roster_summary
 
 from ..helpers import QuizAnswers
@@ -75,7 +77,7 @@ def test_two_submits_of_one_attempt_grade_it_once(app, course, learner, quiz, en
         # Both requests have read the attempt as open and are grading it when they meet.
         point = rendezvous((attempts_service, "grade_attempt"), timeout=MEET)
     refreshes = spy(attempts_service, "refresh_summary")
-    url = f"/attempts/{attempt.id}"
+    url = f"/courses/mini-course/attempts/{attempt.id}"
 
     responses = run_together(lambda: first.post(url, data=data), lambda: second.post(url, data=data))
 
@@ -111,8 +113,8 @@ def test_two_starts_open_one_attempt_and_both_go_to_it(app, course, learner, qui
         rendezvous((attempts_service, "draw_attempt"))
 
     responses = run_together(
-        lambda: first.post("/quizzes/alpha/attempts"),
-        lambda: second.post("/quizzes/alpha/attempts"),
+        lambda: first.post("/courses/mini-course/quizzes/alpha/attempts"),
+        lambda: second.post("/courses/mini-course/quizzes/alpha/attempts"),
     )
 
     ids = {attempt_id_of(response) for response in responses}
@@ -129,13 +131,20 @@ def test_the_attempt_limit_holds_when_starts_race(app, course, learner, quiz, re
     quiz.take(clients[0], "alpha", correct=1)
     rendezvous((attempts_service, "draw_attempt"), parties=4)
 
-    responses = run_together(*(lambda client=client: client.post("/quizzes/alpha/attempts") for client in clients))
+    responses = run_together(
+        *(lambda client=client: client.post("/courses/mini-course/quizzes/alpha/attempts") for client in clients)
+    )
 
     assert len({attempt_id_of(response) for response in responses}) == 1
     assert count(Attempt) == course.quiz.max_attempts == 2
     last = fresh(Attempt, Attempt.number == 2)[0]
-    assert clients[1].post(f"/attempts/{last.id}", data=QuizAnswers(course, last).form()).status_code == 303
-    refused = run_together(*(lambda client=client: client.post("/quizzes/alpha/attempts") for client in clients))
+    assert (
+        clients[1].post(f"/courses/mini-course/attempts/{last.id}", data=QuizAnswers(course, last).form()).status_code
+        == 303
+    )
+    refused = run_together(
+        *(lambda client=client: client.post("/courses/mini-course/quizzes/alpha/attempts") for client in clients)
+    )
     assert [response.status_code for response in refused] == [403] * 4
     assert count(Attempt) == 2
 
@@ -147,8 +156,8 @@ def test_a_racing_start_that_loses_the_insert_resumes_the_winner(app, learner, r
     first, second = app.test_client(user=learner), app.test_client(user=learner)
 
     responses = run_together(
-        lambda: first.post("/quizzes/alpha/attempts"),
-        lambda: second.post("/quizzes/alpha/attempts"),
+        lambda: first.post("/courses/mini-course/quizzes/alpha/attempts"),
+        lambda: second.post("/courses/mini-course/quizzes/alpha/attempts"),
     )
 
     assert point.met, "both starts were past the check together"
@@ -173,14 +182,14 @@ def test_a_start_that_counted_before_another_attempt_was_taken_does_not_reuse_it
         return draw(*args, **kwargs)
 
     def start_late():
-        return late.post("/quizzes/alpha/attempts")
+        return late.post("/courses/mini-course/quizzes/alpha/attempts")
 
     def take_quickly():
         counted.wait(timeout=THREAD_TIMEOUT)
-        attempt_id = attempt_id_of(quick.post("/quizzes/alpha/attempts"))
+        attempt_id = attempt_id_of(quick.post("/courses/mini-course/quizzes/alpha/attempts"))
         with app.app_context():
             form = QuizAnswers(course, db.session.get(Attempt, attempt_id)).form()
-        submitted = quick.post(f"/attempts/{attempt_id}", data=form)
+        submitted = quick.post(f"/courses/mini-course/attempts/{attempt_id}", data=form)
         taken.set()
         return attempt_id, submitted
 
@@ -204,14 +213,14 @@ def test_marking_read_while_a_quiz_is_passed_counts_both(app, learner, quiz, enr
     reader, taker = app.test_client(user=learner), app.test_client(user=learner)
     if read_lesson != "alpha":
         quiz.take(taker, read_lesson)  # passed, not yet read
-        assert taker.post("/lessons/alpha/read").status_code == 302  # read, not yet passed
+        assert taker.post("/courses/mini-course/lessons/alpha/read").status_code == 302  # read, not yet passed
     attempt = quiz.start(taker, "alpha")
-    data, url = quiz.answers(attempt).form(), f"/attempts/{attempt.id}"
+    data, url = quiz.answers(attempt).form(), f"/courses/mini-course/attempts/{attempt.id}"
     # Each request has written its own rows and is about to recompute the summary.
     rendezvous((attempts_service, "refresh_summary"), (progress_service, "refresh_summary"))
 
     read, submitted = run_together(
-        lambda: reader.post(f"/lessons/{read_lesson}/read"),
+        lambda: reader.post(f"/courses/mini-course/lessons/{read_lesson}/read"),
         lambda: taker.post(url, data=data),
     )
 
@@ -228,10 +237,14 @@ def test_marking_read_while_a_quiz_is_passed_counts_both(app, learner, quiz, enr
 
 def test_two_enrollments_of_one_user_make_one(app, make_user, rendezvous, course):
     user = make_user("Double Click", "double@example.org", enrolled=False)
+    ensure_default_cohort(course.id, None, utcnow())  # made by the first enrollment ever; here before the race
+    db.session.commit()
     first, second = app.test_client(user=user), app.test_client(user=user)
-    point = rendezvous((progress_service, "readiness_for"), timeout=MEET)
+    point = rendezvous((enrollments_service, "readiness_for"), timeout=MEET)
 
-    responses = run_together(lambda: first.post("/enroll"), lambda: second.post("/enroll"))
+    responses = run_together(
+        lambda: first.post("/courses/mini-course/enroll"), lambda: second.post("/courses/mini-course/enroll")
+    )
 
     assert point.met, "both enrollments were past the check together"
     assert [response.status_code for response in responses] == [302, 302]
@@ -257,24 +270,31 @@ def test_readers_do_not_wait_for_a_writer(app, learner, make_user, quiz):
     writer = app.test_client(user=learner)
     reader = app.test_client(user=make_user("Reader", "reader@example.org"))
     attempt = quiz.start(writer, "alpha")
-    data, url = quiz.answers(attempt).form(), f"/attempts/{attempt.id}"
+    data, url = quiz.answers(attempt).form(), f"/courses/mini-course/attempts/{attempt.id}"
     holding, release = threading.Event(), threading.Event()
-    progress_of = attempts_service.lesson_progress
+    progress_of = attempts_service.progress_row_for_writing
 
     def hold_the_lock(*args, **kwargs):
         holding.set()
         release.wait(timeout=HOLD)  # a reader stuck behind the writer fails the test rather than hangs
         return progress_of(*args, **kwargs)
 
-    reader.get("/dashboard")  # first visit writes nothing, but warm up all the same
+    reader.get("/courses/mini-course/dashboard")  # first visit writes nothing, but warm up all the same
     release_main_session()
     with pytest.MonkeyPatch.context() as patch, ThreadPoolExecutor(max_workers=1) as pool:
-        patch.setattr(attempts_service, "lesson_progress", hold_the_lock)
+        patch.setattr(attempts_service, "progress_row_for_writing", hold_the_lock)
         submitting = pool.submit(writer.post, url, data=data)
         try:
             assert holding.wait(timeout=THREAD_TIMEOUT)
             began = time.monotonic()
-            pages = [reader.get(path) for path in ("/dashboard", "/quizzes/alpha", "/")]
+            pages = [
+                reader.get(path)
+                for path in (
+                    "/courses/mini-course/dashboard",
+                    "/courses/mini-course/quizzes/alpha",
+                    "/courses/mini-course/",
+                )
+            ]
             waited = time.monotonic() - began
         finally:
             release.set()
@@ -297,18 +317,20 @@ def test_a_crowd_submitting_at_once_records_every_attempt_once(app, course, make
 
     def take(number: int) -> tuple[int, int, str]:
         client, lesson_id = clients[number], lessons[number % len(lessons)]
-        started = client.post(f"/quizzes/{lesson_id}/attempts")
+        started = client.post(f"/courses/mini-course/quizzes/{lesson_id}/attempts")
         attempt_id = attempt_id_of(started)
         with app.app_context():
             form = QuizAnswers(course, db.session.get(Attempt, attempt_id)).form(correct=number % 6)
-        submitted = client.post(f"/attempts/{attempt_id}", data=form)
+        submitted = client.post(f"/courses/mini-course/attempts/{attempt_id}", data=form)
         return attempt_id, submitted.status_code, submitted.location
 
     release_main_session()
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         results = list(pool.map(take, range(LEARNERS), timeout=THREAD_TIMEOUT))
 
-    assert all(status == 303 and location == f"/attempts/{aid}/result" for aid, status, location in results)
+    assert all(
+        status == 303 and location == f"/courses/mini-course/attempts/{aid}/result" for aid, status, location in results
+    )
     assert len({aid for aid, _, _ in results}) == LEARNERS
     attempts = fresh(Attempt)
     assert len(attempts) == LEARNERS and all(a.is_submitted and a.number == 1 for a in attempts)
@@ -329,3 +351,29 @@ def test_a_crowd_submitting_at_once_records_every_attempt_once(app, course, make
     assert summary.average_readiness == pytest.approx(statistics.mean(a.score / 2 for a in attempts))
     rows = list(iter_roster(course, RosterFilters()))
     assert len(rows) == LEARNERS and sum(row.attempts_used for row in rows) == LEARNERS
+
+
+# Staff
+
+
+def test_two_instructors_deleting_at_once_leave_one(app, make_user, course, rendezvous):
+    """Each deletion checks that another instructor remains: under the lock only one of the two can go."""
+    import lms.services.accounts as accounts_service
+    from lms.services.enrollments import set_role
+
+    first, second = (
+        make_user("First", "first@example.org", enrolled=False),
+        make_user("Second", "second@example.org", enrolled=False),
+    )
+    for user in (first, second):
+        set_role(user.id, course, "instructor")
+    db.session.commit()
+    clients = [app.test_client(user=user) for user in (first, second)]
+    # Both past their own checks' reads and at the lock together: without the lock both would delete.
+    point = rendezvous((accounts_service, "_lock_staff_rows"), timeout=MEET)
+    form = {"password": "correct horse battery", "confirm": "y"}
+    responses = run_together(*(lambda client=client: client.post("/account/delete", data=form) for client in clients))
+    assert point.met, "both deletions reached the lock together"
+    assert sorted(response.status_code for response in responses) == [302, 400]
+    left = fresh(Enrollment, Enrollment.course_id == course.id, Enrollment.role == "instructor")
+    assert len(left) == 1

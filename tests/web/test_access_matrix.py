@@ -7,38 +7,48 @@ from lms.extensions import db
 
 from ..conftest import MINI_PACK
 
-ROLES = ("anonymous", "learner", "other learner", "instructor")
+ROLES = ("anonymous", "learner", "other learner", "instructor", "assistant", "admin")
 
-# (endpoint, method): expected status for anonymous, the owner learner, another learner, an instructor.
-# The instructor is not enrolled. POSTs carry no form data (CSRF is off here; its own test covers it).
+# (endpoint, method): expected status for anonymous, the owner learner, another learner, an instructor
+# and a teaching assistant of the course (enrolled with those roles), and a site administrator (not
+# enrolled). POSTs carry no form data (CSRF is off here; its own test covers it), so a permitted
+# form POST answers 400 and a refused one 403.
 MATRIX = {
-    ("static", "GET"): (200, 200, 200, 200),
-    ("course.outline", "GET"): (200, 200, 200, 200),
-    ("auth.register", "GET"): (200, 302, 302, 302),
-    ("auth.login", "GET"): (200, 302, 302, 302),
-    ("account.overview", "GET"): (302, 200, 200, 200),
-    ("account.password", "GET"): (302, 200, 200, 200),
-    ("account.download_data", "GET"): (302, 200, 200, 200),
-    ("course.lesson", "GET"): (302, 200, 200, 302),
-    ("course.dashboard", "GET"): (302, 200, 200, 302),
-    ("quiz.overview", "GET"): (302, 200, 200, 302),
-    ("quiz.take", "GET"): (302, 200, 403, 302),
-    ("quiz.result", "GET"): (302, 302, 403, 302),  # the owner's attempt is open: result redirects to it
-    ("instructor.roster", "GET"): (302, 403, 403, 200),
-    ("instructor.learner", "GET"): (302, 403, 403, 200),
-    ("instructor.quizzes", "GET"): (302, 403, 403, 200),
-    ("instructor.quiz", "GET"): (302, 403, 403, 200),
-    ("instructor.export_roster", "GET"): (302, 403, 403, 200),
-    ("instructor.export_attempts", "GET"): (302, 403, 403, 200),
-    ("auth.register", "POST"): (400, 302, 302, 302),
-    ("auth.login", "POST"): (400, 302, 302, 302),
-    ("account.password", "POST"): (302, 400, 400, 400),
-    ("account.delete", "POST"): (302, 400, 400, 400),
-    ("course.mark_lesson_read", "POST"): (302, 302, 302, 302),
-    ("quiz.take", "POST"): (302, 400, 403, 302),
-    ("quiz.start", "POST"): (302, 303, 303, 302),
-    ("auth.logout", "POST"): (302, 302, 302, 302),
-    ("course.enroll_in_course", "POST"): (302, 302, 302, 302),  # last: it enrolls the instructor
+    ("static", "GET"): (200, 200, 200, 200, 200, 200),
+    ("catalog.index", "GET"): (302, 302, 302, 302, 302, 302),  # one course: straight to it
+    ("legacy.to_default_course", "GET"): (301, 301, 301, 301, 301, 301),
+    ("legacy.to_default_course", "POST"): (308, 308, 308, 308, 308, 308),
+    ("course.outline", "GET"): (200, 200, 200, 200, 200, 200),
+    ("auth.register", "GET"): (200, 302, 302, 302, 302, 302),
+    ("auth.login", "GET"): (200, 302, 302, 302, 302, 302),
+    ("account.overview", "GET"): (302, 200, 200, 200, 200, 200),
+    ("account.password", "GET"): (302, 200, 200, 200, 200, 200),
+    ("account.download_data", "GET"): (302, 200, 200, 200, 200, 200),
+    ("course.lesson", "GET"): (302, 200, 200, 200, 200, 302),
+    ("course.dashboard", "GET"): (302, 200, 200, 200, 200, 302),
+    ("quiz.overview", "GET"): (302, 200, 200, 200, 200, 302),
+    ("quiz.take", "GET"): (302, 200, 403, 403, 403, 302),
+    ("quiz.result", "GET"): (302, 302, 403, 403, 403, 302),  # the owner's attempt is open: result redirects to it
+    ("instructor.roster", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.learner", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.quizzes", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.quiz", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.cohorts", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.edit_cohort", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.export_roster", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.export_attempts", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.create_cohort", "POST"): (302, 403, 403, 400, 403, 400),
+    ("instructor.edit_cohort", "POST"): (302, 403, 403, 302, 403, 302),  # no fields: WTForms keeps the cohort's own
+    ("auth.register", "POST"): (400, 302, 302, 302, 302, 302),
+    ("auth.login", "POST"): (400, 302, 302, 302, 302, 302),
+    ("account.password", "POST"): (302, 400, 400, 400, 400, 400),
+    ("account.delete", "POST"): (302, 400, 400, 400, 400, 400),
+    ("course.record_lesson_view", "POST"): (302, 204, 204, 204, 204, 302),
+    ("course.mark_lesson_read", "POST"): (302, 302, 302, 302, 302, 302),
+    ("quiz.take", "POST"): (302, 400, 403, 403, 403, 302),
+    ("quiz.start", "POST"): (302, 303, 303, 303, 303, 302),
+    ("auth.logout", "POST"): (302, 302, 302, 302, 302, 302),
+    ("course.enroll_in_course", "POST"): (302, 302, 302, 302, 302, 302),  # last: it enrolls the admin
 }
 
 
@@ -62,17 +72,28 @@ def test_every_route_has_a_row(app):
     assert stale == set(), f"routes no longer exist: {stale}"
 
 
-def test_access_matrix(app, make_user, instructor, quiz, enrollment_of):
+def test_access_matrix(app, make_user, instructor, assistant, admin, quiz, enrollment_of):
     learner = make_user("Owner", "owner@example.org")
     other = make_user("Other", "other@example.org")
     attempt = quiz.start(app.test_client(user=learner), "alpha")
     values = {
+        "course_id": "mini-course",
+        "section": "lessons",
+        "rest": "alpha",
         "lesson_id": "alpha",
         "attempt_id": attempt.id,
         "enrollment_id": enrollment_of(learner).id,
+        "cohort_id": enrollment_of(learner).cohort_id,
         "filename": "css/app.css",
     }
-    users = {"anonymous": None, "learner": learner, "other learner": other, "instructor": instructor}
+    users = {
+        "anonymous": None,
+        "learner": learner,
+        "other learner": other,
+        "instructor": instructor,
+        "assistant": assistant,
+        "admin": admin,
+    }
     order = sorted(MATRIX, key=lambda key: (key[1] == "POST", key == ("course.enroll_in_course", "POST")))
     rules = {(endpoint, method): rule for endpoint, method, rule in routes(app)}
     failures = []

@@ -24,7 +24,7 @@ def test_register_signs_in_and_hashes_the_password(client):
     assert user.email == "grace@example.org"
     assert user.password_hash.startswith("scrypt:")
     assert check_password_hash(user.password_hash, "a long password")
-    assert "Sign out" in client.get("/").get_data(as_text=True)
+    assert "Sign out" in client.get("/courses/medical-office-manager/").get_data(as_text=True)
 
 
 def test_email_is_unique_in_any_letter_case(client, make_user):
@@ -60,10 +60,10 @@ def test_sign_in_and_out(client, make_user):
     make_user(email="ann@example.org", password="ann's password")
     response = client.post("/account/login", data={"email": "ANN@example.org", "password": "ann's password"})
     assert response.status_code == 302
-    assert "Sign out" in client.get("/").get_data(as_text=True)
+    assert "Sign out" in client.get("/courses/medical-office-manager/").get_data(as_text=True)
     assert client.get("/account/logout").status_code == 405, "signing out needs a POST"
     assert client.post("/account/logout").status_code == 302
-    assert "Sign in" in client.get("/").get_data(as_text=True)
+    assert "Sign in" in client.get("/courses/medical-office-manager/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("email", ["ann@example.org", "nobody@example.org"])
@@ -84,8 +84,8 @@ def test_remember_me_sets_a_lasting_cookie(client, make_user):
 @pytest.mark.parametrize(
     ("target", "expected"),
     [
-        ("/dashboard", "/dashboard"),
-        ("/lessons/duties?x=1", "/lessons/duties?x=1"),
+        ("/courses/medical-office-manager/dashboard", "/courses/medical-office-manager/dashboard"),
+        ("/courses/medical-office-manager/lessons/duties?x=1", "/courses/medical-office-manager/lessons/duties?x=1"),
         ("https://evil.example/", "/"),
         ("//evil.example/", "/"),
         ("/\\evil.example", "/"),
@@ -108,7 +108,7 @@ def test_login_page_carries_next_from_the_query(client):
 
 
 def test_protected_page_sends_anonymous_users_to_sign_in(client):
-    response = client.get("/dashboard")
+    response = client.get("/courses/medical-office-manager/dashboard")
     assert response.status_code == 302
     assert response.location.startswith("/account/login?next=")
 
@@ -127,7 +127,14 @@ def test_csrf_is_enforced(client, make_user, app_config):
 
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 @pytest.mark.parametrize(
-    "path", ["/enroll", "/lessons/duties/read", "/quizzes/duties/attempts", "/account/logout", "/attempts/1"]
+    "path",
+    [
+        "/courses/medical-office-manager/enroll",
+        "/courses/medical-office-manager/lessons/duties/read",
+        "/courses/medical-office-manager/quizzes/duties/attempts",
+        "/account/logout",
+        "/courses/medical-office-manager/attempts/1",
+    ],
 )
 def test_every_action_needs_the_csrf_token(app, learner, path, app_config):
     client = app.test_client(user=learner)

@@ -27,7 +27,7 @@ def app_config(request, tmp_path):
 
 
 def result_page(client, attempt) -> str:
-    response = client.get(f"/attempts/{attempt.id}/result")
+    response = client.get(f"/courses/{attempt.course_id}/attempts/{attempt.id}/result")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -56,7 +56,7 @@ def test_the_result_names_each_measured_objective_and_links_missed_ones_to_their
         assert (objective.text in section) is (objective.id in measured)
     assert "To review" in section and "All right" not in section
     for question in questions:
-        assert f'href="/lessons/alpha?result={attempt.id}#{question.source_anchor}"' in section
+        assert f'href="/courses/mini-course/lessons/alpha?result={attempt.id}#{question.source_anchor}"' in section
 
 
 def test_objectives_all_right_get_no_passage_links(learner_client, quiz):
@@ -98,7 +98,7 @@ def test_a_failed_first_attempt_on_the_real_pack_contains_no_key_text(app_config
     app = request.getfixturevalue("app")
     quiz = request.getfixturevalue("quiz")
     client = app.test_client(user=request.getfixturevalue("learner"))
-    course = app.extensions["lms.course"]
+    course = app.extensions["lms.catalog"].default
     checked = 0
     for lesson in course.lessons:
         attempt = quiz.take(client, lesson.id, correct=0)
@@ -141,7 +141,7 @@ def test_review_show_key_setting(learner_client, quiz, failed_shows, passed_show
 def test_another_learners_result_stays_forbidden(app, learner_client, quiz, make_user):
     attempt = quiz.take(learner_client, "alpha", correct=0)
     other = app.test_client(user=make_user("Eve", "eve@example.org"))
-    assert other.get(f"/attempts/{attempt.id}/result").status_code == 403
+    assert other.get(f"/courses/mini-course/attempts/{attempt.id}/result").status_code == 403
 
 
 # -- next steps ---------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_another_learners_result_stays_forbidden(app, learner_client, quiz, make
 def test_a_passed_result_offers_the_next_lesson_and_a_failed_one_try_again(learner_client, quiz):
     passed = quiz.take(learner_client, "alpha")
     page = result_page(learner_client, passed)
-    assert 'href="/lessons/beta"' in page and "Next lesson: Beta" in page and "Try again" in page
+    assert 'href="/courses/mini-course/lessons/beta"' in page and "Next lesson: Beta" in page and "Try again" in page
     failed = quiz.take(learner_client, "beta", correct=0)
     page = result_page(learner_client, failed)
     assert "Next lesson" not in page and "Try again" in page
@@ -163,45 +163,47 @@ def continue_card(page: str) -> str:
     return page[start : page.index("</section>", start)]
 
 
-@pytest.mark.parametrize("path", ["/", "/dashboard"])
+@pytest.mark.parametrize("path", ["/courses/mini-course/", "/courses/mini-course/dashboard"])
 def test_the_continue_card_leads_to_the_next_step(learner_client, quiz, path):
     card = continue_card(learner_client.get(path).get_data(as_text=True))
-    assert "Start: Alpha basics" in card and 'href="/lessons/alpha"' in card
+    assert "Start: Alpha basics" in card and 'href="/courses/mini-course/lessons/alpha"' in card
     attempt = quiz.start(learner_client, "alpha")
     card = continue_card(learner_client.get(path).get_data(as_text=True))
-    assert "Resume the quiz" in card and f'href="/attempts/{attempt.id}"' in card
-    learner_client.post(f"/attempts/{attempt.id}", data=quiz.answers(attempt).form(correct=0))
+    assert "Resume the quiz" in card and f'href="/courses/mini-course/attempts/{attempt.id}"' in card
+    learner_client.post(f"/courses/mini-course/attempts/{attempt.id}", data=quiz.answers(attempt).form(correct=0))
     card = continue_card(learner_client.get(path).get_data(as_text=True))
-    assert 'href="/lessons/alpha"' in card, "alpha is not read yet"
+    assert 'href="/courses/mini-course/lessons/alpha"' in card, "alpha is not read yet"
     for lesson_id in ("alpha", "beta"):
-        learner_client.post(f"/lessons/{lesson_id}/read")
+        learner_client.post(f"/courses/mini-course/lessons/{lesson_id}/read")
     card = continue_card(learner_client.get(path).get_data(as_text=True))
-    assert "try again at the Alpha basics quiz" in card and 'action="/quizzes/alpha/attempts"' in card
+    assert (
+        "try again at the Alpha basics quiz" in card and 'action="/courses/mini-course/quizzes/alpha/attempts"' in card
+    )
     quiz.take(learner_client, "alpha")
     card = continue_card(learner_client.get(path).get_data(as_text=True))
-    assert "take the Beta" in card and 'action="/quizzes/beta/attempts"' in card
+    assert "take the Beta" in card and 'action="/courses/mini-course/quizzes/beta/attempts"' in card
     quiz.take(learner_client, "beta")
     assert "You have completed the course" in continue_card(learner_client.get(path).get_data(as_text=True))
 
 
 def test_out_of_attempts_says_so_and_where_to_get_help(learner_client, quiz):
     for lesson_id in ("alpha", "beta"):
-        learner_client.post(f"/lessons/{lesson_id}/read")
+        learner_client.post(f"/courses/mini-course/lessons/{lesson_id}/read")
     quiz.take(learner_client, "beta")
     quiz.take(learner_client, "alpha", correct=0)
     quiz.take(learner_client, "alpha", correct=0)
-    card = continue_card(learner_client.get("/dashboard").get_data(as_text=True))
+    card = continue_card(learner_client.get("/courses/mini-course/dashboard").get_data(as_text=True))
     assert "You have used every attempt at the Alpha basics quiz" in card and "instructor" in card
 
 
 def test_the_dashboard_states_the_bands_and_the_next_step_in_words(learner_client, quiz):
-    page = learner_client.get("/dashboard").get_data(as_text=True)
+    page = learner_client.get("/courses/mini-course/dashboard").get_data(as_text=True)
     assert "Weight" not in page
     assert "<strong>Ready</strong>: a readiness score of 80 or more, with every quiz passed (60 % or more)." in page
     assert "<strong>Not yet</strong>: a score below 50." in page
     assert "Bring your readiness score to 50 (now 0) to reach Almost." in page
     quiz.take(learner_client, "alpha")
-    page = learner_client.get("/dashboard").get_data(as_text=True)
+    page = learner_client.get("/courses/mini-course/dashboard").get_data(as_text=True)
     assert "Pass Beta practice with 60 % and bring your readiness score to 80 (now 50) to reach Ready." in page
 
 
@@ -210,10 +212,12 @@ def test_the_dashboard_states_the_bands_and_the_next_step_in_words(learner_clien
 
 def test_a_jump_from_a_result_offers_the_way_back(learner_client, quiz):
     attempt = quiz.take(learner_client, "alpha", correct=0)
-    page = learner_client.get(f"/lessons/alpha?result={attempt.id}").get_data(as_text=True)
-    assert f'<a href="/attempts/{attempt.id}/result">' in page and "Back to your result" in page
-    assert "Back to your result" not in learner_client.get("/lessons/alpha").get_data(as_text=True)
-    assert "Back to your result" not in learner_client.get("/lessons/alpha?result=x").get_data(as_text=True)
+    page = learner_client.get(f"/courses/mini-course/lessons/alpha?result={attempt.id}").get_data(as_text=True)
+    assert f'<a href="/courses/mini-course/attempts/{attempt.id}/result">' in page and "Back to your result" in page
+    assert "Back to your result" not in learner_client.get("/courses/mini-course/lessons/alpha").get_data(as_text=True)
+    assert "Back to your result" not in learner_client.get("/courses/mini-course/lessons/alpha?result=x").get_data(
+        as_text=True
+    )
 
 
 def test_times_are_marked_up_for_the_local_time_script(learner_client, quiz):
@@ -229,7 +233,12 @@ def test_times_are_marked_up_for_the_local_time_script(learner_client, quiz):
 
 @pytest.mark.parametrize(
     ("path", "current"),
-    [("/", "Course"), ("/dashboard", "My progress"), ("/account/", "Account"), ("/account/password", "Account")],
+    [
+        ("/courses/mini-course/", "Course"),
+        ("/courses/mini-course/dashboard", "My progress"),
+        ("/account/", "Account"),
+        ("/account/password", "Account"),
+    ],
 )
 def test_the_navigation_marks_the_current_page(learner_client, path, current):
     page = learner_client.get(path).get_data(as_text=True)
@@ -256,7 +265,7 @@ def test_a_position_clash_flash_says_so(learner_client, quiz):
     for key in data:
         if key.startswith(f"q{number}-"):
             data[key] = "1"
-    page = learner_client.post(f"/attempts/{attempt.id}", data=data).get_data(as_text=True)
+    page = learner_client.post(f"/courses/mini-course/attempts/{attempt.id}", data=data).get_data(as_text=True)
     flash = page[page.index('class="flashes"') : page.index("</div>", page.index('class="flashes"'))]
     assert f"Question {number}: Two items have the same position." in flash
     assert "still need an answer" not in flash
@@ -265,14 +274,14 @@ def test_a_position_clash_flash_says_so(learner_client, quiz):
 def test_the_unanswered_flash_names_the_questions(learner_client, quiz):
     attempt = quiz.start(learner_client, "alpha")
     data = {k: v for k, v in quiz.answers(attempt).form().items() if not re.match(r"q[13](-|$)", k)}
-    page = learner_client.post(f"/attempts/{attempt.id}", data=data).get_data(as_text=True)
+    page = learner_client.post(f"/courses/mini-course/attempts/{attempt.id}", data=data).get_data(as_text=True)
     assert "Some questions still need an answer (questions 1 and 3). Nothing was saved yet." in page
 
 
 def test_choose_all_that_apply_is_said_once(learner_client, quiz, course):
     attempt, number = start_with(learner_client, quiz, "multiple")
     assert "Choose all that apply." in quiz.answers(attempt).questions[number - 1].prompt
-    page = learner_client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    page = learner_client.get(f"/courses/mini-course/attempts/{attempt.id}").get_data(as_text=True)
     fieldset = page.split(f'id="question-{number}"')[1].split("</fieldset>")[0]
     assert fieldset.lower().count("all that apply") == 1
 
@@ -281,8 +290,8 @@ def test_long_lessons_get_a_table_of_contents(app_config, request):
     app_config.pop("COURSE_PACK_PATH")
     app = request.getfixturevalue("app")
     client = app.test_client(user=request.getfixturevalue("learner"))
-    lesson = app.extensions["lms.course"].lessons[0]
-    page = client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    lesson = app.extensions["lms.catalog"].default.lessons[0]
+    page = client.get(f"/courses/{app.extensions['lms.catalog'].default.id}/lessons/{lesson.id}").get_data(as_text=True)
     toc = page[page.index('<nav class="toc"') : page.index("</nav>", page.index('<nav class="toc"'))]
     assert [f"#{section.anchor}" for section in lesson.sections] == re.findall(r'href="(#[^"]+)"', toc)
     assert len(lesson.sections) >= 3
@@ -291,4 +300,4 @@ def test_long_lessons_get_a_table_of_contents(app_config, request):
 
 
 def test_short_lessons_have_none(learner_client):
-    assert 'class="toc"' not in learner_client.get("/lessons/alpha").get_data(as_text=True)
+    assert 'class="toc"' not in learner_client.get("/courses/mini-course/lessons/alpha").get_data(as_text=True)

@@ -11,6 +11,7 @@ from lms.models import User
 from lms.services.analysis import cached_quiz_analysis, quiz_analysis
 
 from ..conftest import MINI_PACK
+from ..helpers import counting
 
 
 @pytest.fixture
@@ -20,13 +21,13 @@ def app_config():
 
 def instructor_paths(enrollment_id: int) -> list[str]:
     return [
-        "/instructor/",
-        f"/instructor/learners/{enrollment_id}",
-        "/instructor/quizzes",
-        "/instructor/quizzes/alpha",
-        "/instructor/quizzes/alpha?basis=all",
-        "/instructor/export/roster.csv",
-        "/instructor/export/attempts.csv",
+        "/courses/mini-course/instructor/",
+        f"/courses/mini-course/instructor/learners/{enrollment_id}",
+        "/courses/mini-course/instructor/quizzes",
+        "/courses/mini-course/instructor/quizzes/alpha",
+        "/courses/mini-course/instructor/quizzes/alpha?basis=all",
+        "/courses/mini-course/instructor/export/roster.csv",
+        "/courses/mini-course/instructor/export/attempts.csv",
     ]
 
 
@@ -41,8 +42,12 @@ def test_instructor_pages_by_role(app, learner, learner_client, instructor_clien
 
 
 def test_instructors_see_the_nav_link_and_learners_do_not(learner_client, instructor_client):
-    assert 'href="/instructor/"' in instructor_client.get("/").get_data(as_text=True)
-    assert 'href="/instructor/"' not in learner_client.get("/").get_data(as_text=True)
+    assert 'href="/courses/mini-course/instructor/"' in instructor_client.get("/courses/mini-course/").get_data(
+        as_text=True
+    )
+    assert 'href="/courses/mini-course/instructor/"' not in learner_client.get("/courses/mini-course/").get_data(
+        as_text=True
+    )
 
 
 @pytest.fixture
@@ -54,9 +59,9 @@ def cohort(make_user, learner_client, app, quiz):
         clients[name] = app.test_client(user=user)
     ready = clients["Ada Ready"]
     for lesson_id in ("alpha", "beta"):
-        ready.post(f"/lessons/{lesson_id}/read")
+        ready.post(f"/courses/mini-course/lessons/{lesson_id}/read")
         quiz.take(ready, lesson_id)
-    clients["Bo Partway"].post("/lessons/alpha/read")
+    clients["Bo Partway"].post("/courses/mini-course/lessons/alpha/read")
     quiz.take(clients["Bo Partway"], "alpha", correct=4)
     quiz.take(clients["Cy Failed"], "alpha", correct=1)
     return clients
@@ -64,11 +69,11 @@ def cohort(make_user, learner_client, app, quiz):
 
 def table_rows(page: str) -> list[str]:
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return re.findall(r'<a href="/instructor/learners/\d+">([^<]+)</a>', body)
+    return re.findall(r'<a href="/courses/mini-course/instructor/learners/\d+">([^<]+)</a>', body)
 
 
 def test_roster_lists_learners_sorted_by_readiness(instructor_client, cohort):
-    page = instructor_client.get("/instructor/").get_data(as_text=True)
+    page = instructor_client.get("/courses/mini-course/instructor/").get_data(as_text=True)
     names = table_rows(page)
     assert names[:3] == ["Ada Ready", "Bo Partway", "Cy Failed"]
     assert set(names) == {"Ada Ready", "Bo Partway", "Cy Failed", "Di Idle", "Ada Learner"}
@@ -95,7 +100,7 @@ def test_roster_lists_learners_sorted_by_readiness(instructor_client, cohort):
     ],
 )
 def test_roster_sorts_filters_and_searches(instructor_client, cohort, query, expected):
-    names = table_rows(instructor_client.get(f"/instructor/{query}").get_data(as_text=True))
+    names = table_rows(instructor_client.get(f"/courses/mini-course/instructor/{query}").get_data(as_text=True))
     assert names[: len(expected)] == expected
     if not query.startswith("?sort=section"):
         assert len(names) == len(expected)
@@ -106,18 +111,22 @@ def test_roster_sorts_filters_and_searches(instructor_client, cohort, query, exp
     ["?sort=password_hash", "?dir=sideways", "?band=Expert", "?status=gone", "?page=0", "?per_page=7", "?page=x"],
 )
 def test_roster_refuses_unknown_parameters(instructor_client, query):
-    assert instructor_client.get(f"/instructor/{query}").status_code == 400
+    assert instructor_client.get(f"/courses/mini-course/instructor/{query}").status_code == 400
 
 
 def test_roster_paginates(app, instructor_client, make_user):
     for n in range(30):
         make_user(f"Learner {n:02d}", f"l{n:02d}@example.org")
-    first = instructor_client.get("/instructor/?per_page=25&sort=name&dir=asc").get_data(as_text=True)
-    second = instructor_client.get("/instructor/?per_page=25&sort=name&dir=asc&page=2").get_data(as_text=True)
+    first = instructor_client.get("/courses/mini-course/instructor/?per_page=25&sort=name&dir=asc").get_data(
+        as_text=True
+    )
+    second = instructor_client.get("/courses/mini-course/instructor/?per_page=25&sort=name&dir=asc&page=2").get_data(
+        as_text=True
+    )
     assert len(table_rows(first)) == 25 and len(table_rows(second)) == 5
     assert table_rows(second)[-1] == "Learner 29"
     assert "Page 2 of 2" in second and 'rel="prev"' in second
-    beyond = instructor_client.get("/instructor/?per_page=25&page=99").get_data(as_text=True)
+    beyond = instructor_client.get("/courses/mini-course/instructor/?per_page=25&page=99").get_data(as_text=True)
     assert "Page 2 of 2" in beyond
 
 
@@ -126,8 +135,8 @@ def test_learner_review_shows_answers_against_the_key_and_the_same_readiness(
 ):
     user = db.session.execute(db.select(User).where(User.name == "Bo Partway")).scalar_one()
     enrollment = enrollment_of(user)
-    page = instructor_client.get(f"/instructor/learners/{enrollment.id}").get_data(as_text=True)
-    dashboard = cohort["Bo Partway"].get("/dashboard").get_data(as_text=True)
+    page = instructor_client.get(f"/courses/mini-course/instructor/learners/{enrollment.id}").get_data(as_text=True)
+    dashboard = cohort["Bo Partway"].get("/courses/mini-course/dashboard").get_data(as_text=True)
 
     def readiness(html):
         return re.search(r'big-number">(\d+)<.*?class="band[^"]*">([^<]+)<', html, re.S).groups()
@@ -138,7 +147,7 @@ def test_learner_review_shows_answers_against_the_key_and_the_same_readiness(
 
 
 def test_learner_review_of_unknown_learner_is_404(instructor_client):
-    assert instructor_client.get("/instructor/learners/999999").status_code == 404
+    assert instructor_client.get("/courses/mini-course/instructor/learners/999999").status_code == 404
 
 
 def parse_csv(response) -> list[dict]:
@@ -146,12 +155,12 @@ def parse_csv(response) -> list[dict]:
 
 
 def test_roster_csv_matches_the_page(instructor_client, cohort, course):
-    response = instructor_client.get("/instructor/export/roster.csv?sort=name&dir=asc")
+    response = instructor_client.get("/courses/mini-course/instructor/export/roster.csv?sort=name&dir=asc")
     assert response.mimetype == "text/csv"
     disposition = response.headers["Content-Disposition"]
     assert re.fullmatch(r'attachment; filename="mini-course-roster-\d{4}-\d{2}-\d{2}\.csv"', disposition)
     rows = parse_csv(response)
-    page = instructor_client.get("/instructor/?sort=name&dir=asc").get_data(as_text=True)
+    page = instructor_client.get("/courses/mini-course/instructor/?sort=name&dir=asc").get_data(as_text=True)
     assert [row["name"] for row in rows] == table_rows(page)
     ada = next(row for row in rows if row["name"] == "Ada Ready")
     assert (ada["score_alpha"], ada["score_beta"], ada["readiness"], ada["band"]) == (
@@ -163,13 +172,14 @@ def test_roster_csv_matches_the_page(instructor_client, cohort, course):
     assert (ada["lessons_completed"], ada["lessons_total"], ada["status"]) == ("2", "2", "complete")
     idle = next(row for row in rows if row["name"] == "Di Idle")
     assert idle["score_alpha"] == "" and idle["status"] == "not-started"
-    assert [r["name"] for r in parse_csv(instructor_client.get("/instructor/export/roster.csv?band=Ready"))] == [
-        "Ada Ready"
-    ]
+    assert [
+        r["name"]
+        for r in parse_csv(instructor_client.get("/courses/mini-course/instructor/export/roster.csv?band=Ready"))
+    ] == ["Ada Ready"]
 
 
 def test_attempts_csv_has_every_submitted_attempt(instructor_client, cohort):
-    rows = parse_csv(instructor_client.get("/instructor/export/attempts.csv"))
+    rows = parse_csv(instructor_client.get("/courses/mini-course/instructor/export/attempts.csv"))
     assert len(rows) == 4
     assert {row["lesson"] for row in rows} == {"alpha", "beta"}
     assert all(int(row["duration_seconds"]) >= 0 and row["passed"] in ("yes", "no") for row in rows)
@@ -177,7 +187,7 @@ def test_attempts_csv_has_every_submitted_attempt(instructor_client, cohort):
 
 def test_csv_cells_cannot_run_as_formulas(instructor_client, make_user):
     make_user('=HYPERLINK("http://evil")', "evil@example.org")
-    rows = parse_csv(instructor_client.get("/instructor/export/roster.csv"))
+    rows = parse_csv(instructor_client.get("/courses/mini-course/instructor/export/roster.csv"))
     assert rows[0]["name"].startswith("'=")
 
 
@@ -221,12 +231,12 @@ def test_quiz_analysis_matches_hand_computed_values(app, graded_grid, course):
 
 
 def test_quiz_analysis_page_shows_the_numbers_and_help(instructor_client, graded_grid):
-    page = instructor_client.get("/instructor/quizzes/alpha").get_data(as_text=True)
+    page = instructor_client.get("/courses/mini-course/instructor/quizzes/alpha").get_data(as_text=True)
     assert "<dt>Attempts</dt><dd>5</dd>" in page
     assert "32.7" in page and "37.5" in page and "57.7" in page
     assert "How to read these numbers" in page and "Discriminative efficiency" in page
-    assert instructor_client.get("/instructor/quizzes/alpha?basis=sometimes").status_code == 400
-    assert instructor_client.get("/instructor/quizzes/nope").status_code == 404
+    assert instructor_client.get("/courses/mini-course/instructor/quizzes/alpha?basis=sometimes").status_code == 400
+    assert instructor_client.get("/courses/mini-course/instructor/quizzes/nope").status_code == 404
 
 
 def test_first_attempt_basis_ignores_retakes(app, graded_grid, course, enrollment_of, make_user, make_attempt):
@@ -242,7 +252,23 @@ def test_cached_analysis_is_recomputed_after_a_new_attempt(
 ):
     lesson = course.lesson("alpha")
     first = cached_quiz_analysis(course, lesson, "first")
-    assert cached_quiz_analysis(course, lesson, "first") is first, "unchanged attempts: served from the cache"
+    with counting(db.engine) as statements:
+        again = cached_quiz_analysis(course, lesson, "first")
+    assert again == first and len(statements) == 1, "unchanged attempts: the watermark, then the cache"
     make_attempt(enrollment_of(make_user("Late", "late@example.org")), "alpha", [("alpha-red", True, 1.0)])
     fresh = cached_quiz_analysis(course, lesson, "first")
-    assert fresh is not first and fresh.attempts == first.attempts + 1
+    assert fresh.attempts == first.attempts + 1
+
+
+def test_staff_attempts_count_nowhere(instructor_client, learner_client, quiz):
+    """An instructor may try a quiz; rosters, analysis and exports count learners only."""
+    quiz.take(learner_client, "alpha", correct=2)
+    quiz.take(instructor_client, "alpha")
+    analysis = instructor_client.get("/courses/mini-course/instructor/quizzes/alpha").get_data(as_text=True)
+    assert "<dt>Attempts</dt><dd>1</dd>" in analysis
+    rows = list(
+        csv.DictReader(io.StringIO(instructor_client.get("/courses/mini-course/instructor/export/attempts.csv").text))
+    )
+    assert [row["name"] for row in rows] == ["Ada Learner"]
+    roster = instructor_client.get("/courses/mini-course/instructor/").get_data(as_text=True)
+    assert "<dt>Enrolled</dt><dd>1</dd>" in roster and ">Irene Instructor</a>" not in roster

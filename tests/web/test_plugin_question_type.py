@@ -72,32 +72,34 @@ def test_a_quiz_with_the_new_type_end_to_end(
     plugin_app, learner, learner_client, instructor_client, quiz, enrollment_of
 ):
     attempt = quiz.start(learner_client, "count")
-    page = learner_client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    page = learner_client.get(f"/courses/counting/attempts/{attempt.id}").get_data(as_text=True)
     number = 1 + [shown["q"] for shown in attempt.layout].index("count-week")
     assert f'name="q{number}"' in page and 'inputmode="numeric"' in page and "Type a whole number." in page
 
     # Not a number: the form comes back with the field's own message, and nothing is saved.
     data = quiz.answers(attempt).form()
     data[f"q{number}"] = "seven"
-    refused = learner_client.post(f"/attempts/{attempt.id}", data=data)
+    refused = learner_client.post(f"/courses/counting/attempts/{attempt.id}", data=data)
     assert refused.status_code == 400 and "Type a whole number." in refused.get_data(as_text=True)
 
     # Right on every question except the week (8 days: outside a tolerance of 0).
     data[f"q{number}"] = "8"
-    response = learner_client.post(f"/attempts/{attempt.id}", data=data)
+    response = learner_client.post(f"/courses/counting/attempts/{attempt.id}", data=data)
     assert response.status_code == 303
     db.session.expire_all()
     answers = {a.question_id: a for a in db.session.scalars(db.select(AttemptAnswer))}
     assert (answers["count-week"].response, answers["count-week"].credit) == (8, 0.0)
     assert (answers["count-legs"].response, answers["count-legs"].credit) == (8, 1.0)
 
-    result = learner_client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    result = learner_client.get(f"/courses/counting/attempts/{attempt.id}/result").get_data(as_text=True)
     assert "67%" in result and "How many days does a week have?" in result
 
-    review = instructor_client.get(f"/instructor/learners/{enrollment_of(learner).id}").get_data(as_text=True)
+    review = instructor_client.get(f"/courses/counting/instructor/learners/{enrollment_of(learner).id}").get_data(
+        as_text=True
+    )
     assert "How many days does a week have?" in review and "<li>7</li>" in review and "<li>8</li>" in review
 
-    analysis = instructor_client.get("/instructor/quizzes/count").get_data(as_text=True)
+    analysis = instructor_client.get("/courses/counting/instructor/quizzes/count").get_data(as_text=True)
     assert "whole number" in analysis and "How often the number was within the tolerance." in analysis
     assert "7 ± 0" in analysis and "another number" in analysis
 

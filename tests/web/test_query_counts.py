@@ -36,7 +36,13 @@ def statements_for(client, path) -> int:
     return len(statements)
 
 
-PAGES = ["/", "/dashboard", "/lessons/alpha", "/quizzes/alpha", "/quizzes/beta"]
+PAGES = [
+    "/courses/mini-course/",
+    "/courses/mini-course/dashboard",
+    "/courses/mini-course/lessons/alpha",
+    "/courses/mini-course/quizzes/alpha",
+    "/courses/mini-course/quizzes/beta",
+]
 
 
 def test_learner_pages_do_not_grow_with_history(learner_client, quiz):
@@ -55,7 +61,7 @@ def test_learner_pages_do_not_grow_with_history(learner_client, quiz):
 def test_result_and_attempt_pages_do_not_grow_with_questions(learner_client, quiz):
     first = quiz.take(learner_client, "alpha", correct=1)
     second = quiz.take(learner_client, "alpha")
-    counts = {statements_for(learner_client, f"/attempts/{a.id}/result") for a in (first, second)}
+    counts = {statements_for(learner_client, f"/courses/mini-course/attempts/{a.id}/result") for a in (first, second)}
     assert len(counts) == 1 and counts.pop() <= 8
 
 
@@ -67,11 +73,12 @@ def test_learner_pages_do_not_grow_with_lessons(app_config, pack, request):
     app = request.getfixturevalue("app")
     learner = request.getfixturevalue("learner")
     client = app.test_client(user=learner)
-    lesson_id = app.extensions["lms.course"].lessons[0].id
-    paths = ["/", "/dashboard", f"/lessons/{lesson_id}", f"/quizzes/{lesson_id}"]
+    lesson_id = app.extensions["lms.catalog"].default.lessons[0].id
+    prefix = f"/courses/{app.extensions['lms.catalog'].default.id}"
+    paths = [f"{prefix}/", f"{prefix}/dashboard", f"{prefix}/lessons/{lesson_id}", f"{prefix}/quizzes/{lesson_id}"]
     for path in paths:
         statements_for(client, path)
-    assert {path.split("/")[1] or "/": statements_for(client, path) for path in paths} == EXPECTED_LEARNER_STATEMENTS
+    assert {path.split("/")[3] or "/": statements_for(client, path) for path in paths} == EXPECTED_LEARNER_STATEMENTS
 
 
 # Per page: the signed-in user with their enrollment, the progress rows (and the quiz page's attempts;

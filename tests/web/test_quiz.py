@@ -42,7 +42,7 @@ def test_start_draws_and_fixes_the_questions(learner_client, quiz, course):
 
 def test_the_page_shows_what_the_attempt_fixed_and_no_answer_key(learner_client, quiz, course):
     attempt = quiz.start(learner_client, "alpha")
-    page = learner_client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    page = learner_client.get(f"/courses/mini-course/attempts/{attempt.id}").get_data(as_text=True)
     answers = quiz.answers(attempt)
     positions = [page.index(question.prompt) for question in answers.questions]
     assert positions == sorted(positions), "questions appear in the attempt's order"
@@ -74,12 +74,12 @@ def test_full_marks_pass_and_update_progress_and_readiness(learner_client, quiz,
 
 def test_result_page_shows_score_explanations_and_source_links(learner_client, quiz):
     attempt = quiz.take(learner_client, "alpha", correct=2)
-    page = learner_client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    page = learner_client.get(f"/courses/mini-course/attempts/{attempt.id}/result").get_data(as_text=True)
     assert f"{attempt.score:.0f}%" in page and "Not passed" in page
     answers = quiz.answers(attempt)
     for question in answers.questions:
         assert question.explanation in page
-        assert f'href="/lessons/alpha?result={attempt.id}#{question.source_anchor}"' in page
+        assert f'href="/courses/mini-course/lessons/alpha?result={attempt.id}#{question.source_anchor}"' in page
     assert page.count('badge-success">Correct') == 2
     assert "Try again" in page
 
@@ -91,7 +91,7 @@ def test_partial_credit_is_recorded(learner_client, quiz, full_attempt):
     number = next(n for n, q in enumerate(answers.questions, start=1) if q.type == "multiple")
     question = answers.questions[number - 1]
     data[f"q{number}"] = sorted(question.answer_ids)[:2]  # two of the three right options
-    learner_client.post(f"/attempts/{attempt.id}", data=data)
+    learner_client.post(f"/courses/mini-course/attempts/{attempt.id}", data=data)
     answer = db.session.execute(db.select(AttemptAnswer).filter_by(question_id=question.id)).scalar_one()
     assert answer.credit == pytest.approx(2 / 3) and not answer.correct
     db.session.expire_all()
@@ -102,8 +102,8 @@ def test_second_submit_changes_nothing_and_shows_the_result(learner_client, quiz
     attempt = quiz.take(learner_client, "alpha", correct=5)
     before = snapshot()
     wrong = quiz.answers(attempt).form(correct=0)
-    response = learner_client.post(f"/attempts/{attempt.id}", data=wrong)
-    assert response.status_code == 303 and response.location == f"/attempts/{attempt.id}/result"
+    response = learner_client.post(f"/courses/mini-course/attempts/{attempt.id}", data=wrong)
+    assert response.status_code == 303 and response.location == f"/courses/mini-course/attempts/{attempt.id}/result"
     assert snapshot() == before
     page = learner_client.get(response.location).get_data(as_text=True)
     assert "already submitted; nothing was changed" in page
@@ -114,9 +114,11 @@ def test_fail_retake_pass_and_attempt_history(learner_client, quiz):
     assert not first.passed
     second = quiz.take(learner_client, "alpha")
     assert second.number == 2 and second.passed
-    page = learner_client.get("/quizzes/alpha").get_data(as_text=True)
+    page = learner_client.get("/courses/mini-course/quizzes/alpha").get_data(as_text=True)
     assert (
-        "Attempt history" in page and f"/attempts/{first.id}/result" in page and f"/attempts/{second.id}/result" in page
+        "Attempt history" in page
+        and f"/courses/mini-course/attempts/{first.id}/result" in page
+        and f"/courses/mini-course/attempts/{second.id}/result" in page
     )
     progress = db.session.execute(db.select(LessonProgress).filter_by(lesson_id="alpha")).scalar_one()
     assert (progress.attempts_count, progress.first_score, progress.latest_score, progress.best_score) == (
@@ -128,11 +130,13 @@ def test_attempt_limit_holds(learner_client, quiz):
     quiz.take(learner_client, "alpha", correct=0)
     quiz.take(learner_client, "alpha", correct=0)
     before = snapshot()
-    response = learner_client.post("/quizzes/alpha/attempts")
+    response = learner_client.post("/courses/mini-course/quizzes/alpha/attempts")
     assert response.status_code == 403
     assert "used all 2 attempts" in response.get_data(as_text=True)
     assert snapshot() == before
-    assert "You have used all 2 attempts" in learner_client.get("/quizzes/alpha").get_data(as_text=True)
+    assert "You have used all 2 attempts" in learner_client.get("/courses/mini-course/quizzes/alpha").get_data(
+        as_text=True
+    )
 
 
 def test_someone_elses_attempt_is_forbidden(app, learner_client, quiz, make_user):
@@ -140,9 +144,9 @@ def test_someone_elses_attempt_is_forbidden(app, learner_client, quiz, make_user
     data = quiz.answers(attempt).form()
     other = app.test_client(user=make_user("Eve", "eve@example.org"))
     before = snapshot()
-    assert other.get(f"/attempts/{attempt.id}").status_code == 403
-    assert other.post(f"/attempts/{attempt.id}", data=data).status_code == 403
-    assert other.get(f"/attempts/{attempt.id}/result").status_code == 403
+    assert other.get(f"/courses/mini-course/attempts/{attempt.id}").status_code == 403
+    assert other.post(f"/courses/mini-course/attempts/{attempt.id}", data=data).status_code == 403
+    assert other.get(f"/courses/mini-course/attempts/{attempt.id}/result").status_code == 403
     assert snapshot() == before
 
 
@@ -207,7 +211,7 @@ def test_tampered_forms_get_400_and_write_nothing(learner_client, quiz, full_att
     data = answers.form()
     tamper(data, answers)
     before = snapshot()
-    response = learner_client.post(f"/attempts/{full_attempt.id}", data=data)
+    response = learner_client.post(f"/courses/mini-course/attempts/{full_attempt.id}", data=data)
     assert response.status_code == 400
     assert "nothing was saved" in response.get_data(as_text=True)
     assert snapshot() == before
@@ -228,7 +232,7 @@ def test_incomplete_forms_are_shown_again_and_write_nothing(learner_client, quiz
     else:
         data = {k: v for k, v in data.items() if k != "q1" and not k.startswith("q1-")}
     before = snapshot()
-    response = learner_client.post(f"/attempts/{full_attempt.id}", data=data)
+    response = learner_client.post(f"/courses/mini-course/attempts/{full_attempt.id}", data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Some questions still need an answer" in page and 'aria-describedby="q' in page
@@ -243,7 +247,7 @@ def test_duplicate_positions_in_an_ordering_question_are_refused(learner_client,
         if key.startswith(f"q{number}-"):
             data[key] = "1"
     before = snapshot()
-    response = learner_client.post(f"/attempts/{full_attempt.id}", data=data)
+    response = learner_client.post(f"/courses/mini-course/attempts/{full_attempt.id}", data=data)
     assert response.status_code == 400
     assert "Give each item a different position." in response.get_data(as_text=True)
     assert snapshot() == before
@@ -253,8 +257,8 @@ def test_an_attempt_whose_questions_left_the_pack_is_replaced_without_using_a_tr
     attempt = quiz.start(learner_client, "alpha")
     attempt.layout = [{"q": "alpha-removed", "o": []}, *attempt.layout[1:]]
     db.session.commit()
-    response = learner_client.get(f"/attempts/{attempt.id}")
-    assert response.status_code == 302 and response.location == "/quizzes/alpha"
+    response = learner_client.get(f"/courses/mini-course/attempts/{attempt.id}")
+    assert response.status_code == 302 and response.location == "/courses/mini-course/quizzes/alpha"
     assert count(Attempt) == 0
     fresh = quiz.start(learner_client, "alpha")
     assert fresh.number == 1

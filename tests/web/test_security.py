@@ -29,7 +29,10 @@ def test_security_headers_on_every_page(client):
 
 
 def test_hsts_over_https(client):
-    assert "max-age=" in client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
+    assert (
+        "max-age="
+        in client.get("/courses/mini-course/", base_url="https://localhost").headers["Strict-Transport-Security"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -42,15 +45,26 @@ def test_hsts_over_https(client):
     ],
 )
 def test_frame_ancestors_are_configurable_for_lti(client, app_config):
-    headers = client.get("/").headers
+    headers = client.get("/courses/mini-course/").headers
     assert "frame-ancestors https://canvas.example.edu https://lms.example.org" in headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in headers
 
 
 def test_pages_carry_no_inline_script_or_style(learner_client, instructor_client, quiz):
     attempt = quiz.take(learner_client, "alpha", correct=2)
-    pages = [learner_client.get(p) for p in ("/", "/lessons/alpha", "/dashboard", f"/attempts/{attempt.id}/result")]
-    pages += [instructor_client.get(p) for p in ("/instructor/", "/instructor/quizzes/alpha")]
+    pages = [
+        learner_client.get(p)
+        for p in (
+            "/",
+            "/courses/mini-course/lessons/alpha",
+            "/courses/mini-course/dashboard",
+            f"/courses/mini-course/attempts/{attempt.id}/result",
+        )
+    ]
+    pages += [
+        instructor_client.get(p)
+        for p in ("/courses/mini-course/instructor/", "/courses/mini-course/instructor/quizzes/alpha")
+    ]
     for page in pages:
         html = page.get_data(as_text=True)
         assert " style=" not in html and "<style" not in html
@@ -62,7 +76,7 @@ def test_pages_carry_no_inline_script_or_style(learner_client, instructor_client
 
 
 def test_signed_in_pages_are_not_cached(learner_client):
-    assert learner_client.get("/dashboard").headers["Cache-Control"] == "no-store"
+    assert learner_client.get("/courses/mini-course/dashboard").headers["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize(
@@ -124,7 +138,7 @@ def test_change_password_signs_out_other_sessions(app, make_user):
         client.post(
             "/account/login", data={"email": "ann@example.org", "password": "first password 1", "remember": "y"}
         )
-        assert client.get("/dashboard").status_code == 200
+        assert client.get("/courses/mini-course/dashboard").status_code == 200
     wrong = here.post("/account/password", data={"current": "nope", "password": "second password 2",
                                                  "confirm": "second password 2"})  # fmt: skip
     assert wrong.status_code == 400 and "not your current password" in wrong.get_data(as_text=True)
@@ -133,8 +147,10 @@ def test_change_password_signs_out_other_sessions(app, make_user):
         data={"current": "first password 1", "password": "second password 2", "confirm": "second password 2"},
     )
     assert response.status_code == 302
-    assert here.get("/dashboard").status_code == 200, "this session carries on"
-    assert elsewhere.get("/dashboard").status_code == 302, "the other session (and its remember cookie) is over"
+    assert here.get("/courses/mini-course/dashboard").status_code == 200, "this session carries on"
+    assert elsewhere.get("/courses/mini-course/dashboard").status_code == 302, (
+        "the other session (and its remember cookie) is over"
+    )
     db.session.expire_all()
     assert db.session.get(User, user.id).session_version == 2
     assert (
@@ -183,7 +199,7 @@ def test_deleting_an_account_removes_everything_and_the_roster_shows_it(
 ):
     quiz.take(learner_client, "alpha", correct=3)
     name = learner.name
-    assert name in instructor_client.get("/instructor/").get_data(as_text=True)
+    assert name in instructor_client.get("/courses/mini-course/instructor/").get_data(as_text=True)
     before = counts()
     refused = learner_client.post("/account/delete", data={"password": "wrong", "confirm": "y"})
     assert refused.status_code == 400 and counts() == before
@@ -192,10 +208,10 @@ def test_deleting_an_account_removes_everything_and_the_roster_shows_it(
     response = learner_client.post("/account/delete", data={"password": "correct horse battery", "confirm": "y"})
     assert response.status_code == 302
     db.session.expire_all()
-    assert counts() == [1, 0, 0, 0, 0], "only the instructor is left"
-    roster = instructor_client.get("/instructor/").get_data(as_text=True)
+    assert counts() == [1, 1, 0, 0, 0], "only the instructor (and their enrollment as instructor) is left"
+    roster = instructor_client.get("/courses/mini-course/instructor/").get_data(as_text=True)
     assert name not in roster and "<dt>Enrolled</dt><dd>0</dd>" in roster
-    assert learner_client.get("/dashboard").status_code == 302, "signed out"
+    assert learner_client.get("/courses/mini-course/dashboard").status_code == 302, "signed out"
 
 
 def test_the_only_instructor_cannot_delete_their_account(instructor_client, instructor):

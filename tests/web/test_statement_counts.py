@@ -48,20 +48,20 @@ def busiest_enrollment() -> int:
 
 def statement_counts(client) -> dict[str, int]:
     paths = [
-        "/instructor/",
-        "/instructor/?sort=section:alpha&dir=asc&q=a",
-        "/instructor/?status=in-progress&band=Almost&sort=name",
-        f"/instructor/learners/{busiest_enrollment()}",
-        "/instructor/quizzes",
-        "/instructor/quizzes/alpha",
-        "/instructor/quizzes/beta?basis=all",
-        "/instructor/export/roster.csv",
-        "/instructor/export/roster.csv?sort=section:beta&dir=asc",
-        "/instructor/export/attempts.csv",
+        "/courses/mini-course/instructor/",
+        "/courses/mini-course/instructor/?sort=section:alpha&dir=asc&q=a",
+        "/courses/mini-course/instructor/?status=in-progress&band=Almost&sort=name",
+        f"/courses/mini-course/instructor/learners/{busiest_enrollment()}",
+        "/courses/mini-course/instructor/quizzes",
+        "/courses/mini-course/instructor/quizzes/alpha",
+        "/courses/mini-course/instructor/quizzes/beta?basis=all",
+        "/courses/mini-course/instructor/export/roster.csv",
+        "/courses/mini-course/instructor/export/roster.csv?sort=section:beta&dir=asc",
+        "/courses/mini-course/instructor/export/attempts.csv",
     ]
     counts = {}
     for path in paths:
-        key = path if "learners" not in path else "/instructor/learners/<busiest>"
+        key = path if "learners" not in path else "/courses/mini-course/instructor/learners/<busiest>"
         with counting() as statements:
             assert client.get(path).status_code == 200, path
         counts[key] = len(statements)

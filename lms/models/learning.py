@@ -1,85 +1,47 @@
-"""Tables and their invariants: accounts, enrollments, lesson progress, quiz attempts."""
+"""Learning records: enrollments (with a role and a cohort), lesson progress, quiz attempts and answers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
-    TypeDecorator,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .cohorts import Cohort
 
+if TYPE_CHECKING:
+    from .accounts import User
 
-def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator):
-    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware UTC datetime")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
-
-
-class User(UserMixin, db.Model):
-    __tablename__ = "users"
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    is_instructor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    # Part of the id Flask-Login keeps in sessions and remember cookies: raising it signs out everywhere.
-    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    enrollments: Mapped[list[Enrollment]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
-    )
-
-    def get_id(self) -> str:
-        """The session's user id: the account id and its session version."""
-        return f"{self.id}:{self.session_version}"
-
-    def __repr__(self) -> str:
-        return f"<User {self.id} {self.email}>"
+ROLES = ("learner", "instructor", "assistant")
+# Staff see the instructor pages; only instructors change anything there.
+STAFF_ROLES = ("instructor", "assistant")
 
 
 class Enrollment(db.Model):
-    """A learner in a course, with a summary of their progress kept current on every write."""
+    """A person in a course with a role and a cohort, with a summary of their progress kept current on every write."""
 
     __tablename__ = "enrollments"
     __table_args__ = (
         UniqueConstraint("user_id", "course_id"),
+        # The target of attempts' (enrollment_id, course_id): an attempt is of its enrollment's course.
+        UniqueConstraint("id", "course_id"),
+        ForeignKeyConstraint(["cohort_id", "course_id"], ["cohorts.id", "cohorts.course_id"]),
+        CheckConstraint("role IN ('learner', 'instructor', 'assistant')", name="role_known"),
         CheckConstraint("lessons_completed >= 0", name="lessons_completed_not_negative"),
         CheckConstraint("readiness_score BETWEEN 0 AND 100", name="readiness_score_range"),
         CheckConstraint("attempts_used >= 0", name="attempts_used_not_negative"),
@@ -87,11 +49,14 @@ class Enrollment(db.Model):
         Index("ix_enrollments_course_readiness", "course_id", "readiness_score"),
         Index("ix_enrollments_course_activity", "course_id", "last_activity_at"),
         Index("ix_enrollments_course_band", "course_id", "readiness_band"),
+        Index("ix_enrollments_cohort", "cohort_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[str] = mapped_column(String(64))
+    cohort_id: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(20), default="learner", server_default="learner")
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first lesson view or quiz start
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -101,14 +66,17 @@ class Enrollment(db.Model):
     # Denormalized from readiness_for() on every submit, so that rosters sort and filter in SQL.
     readiness_score: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
     readiness_band: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Which pack settings the summary above was computed with (services.summaries): stale when it differs.
+    summary_key: Mapped[str | None] = mapped_column(String(16))
 
     user: Mapped[User] = relationship(back_populates="enrollments")
+    cohort: Mapped[Cohort] = relationship(viewonly=True)
     progress: Mapped[list[LessonProgress]] = relationship(
         back_populates="enrollment", cascade="all, delete-orphan", passive_deletes=True
     )
 
     def __repr__(self) -> str:
-        return f"<Enrollment {self.id} user={self.user_id} course={self.course_id}>"
+        return f"<Enrollment {self.id} user={self.user_id} course={self.course_id} {self.role}>"
 
 
 class LessonProgress(db.Model):
@@ -176,11 +144,15 @@ class Attempt(db.Model):
             sqlite_where=text("submitted_at IS NULL"),
             postgresql_where=text("submitted_at IS NULL"),
         ),
-        Index("ix_attempts_lesson_submitted", "lesson_id", "submitted_at"),
+        Index("ix_attempts_course_lesson_submitted", "course_id", "lesson_id", "submitted_at"),
+        ForeignKeyConstraint(
+            ["enrollment_id", "course_id"], ["enrollments.id", "enrollments.course_id"], ondelete="CASCADE"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    enrollment_id: Mapped[int] = mapped_column(Integer)
+    course_id: Mapped[str] = mapped_column(String(64))
     lesson_id: Mapped[str] = mapped_column(String(64))
     number: Mapped[int] = mapped_column(Integer)
     question_count: Mapped[int] = mapped_column(Integer)

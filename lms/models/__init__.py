@@ -1,0 +1,22 @@
+"""Tables and their invariants, by aggregate: accounts, cohorts, learning (enrollments, progress, attempts)."""
+
+from .accounts import User, UserIdentity
+from .base import UTCDateTime, utcnow
+from .cohorts import DEFAULT_COHORT_SLUG, Cohort, StaffCohort
+from .learning import ROLES, STAFF_ROLES, Attempt, AttemptAnswer, Enrollment, LessonProgress
+
+__all__ = [
+    "DEFAULT_COHORT_SLUG",
+    "ROLES",
+    "STAFF_ROLES",
+    "Attempt",
+    "AttemptAnswer",
+    "Cohort",
+    "Enrollment",
+    "LessonProgress",
+    "StaffCohort",
+    "UTCDateTime",
+    "User",
+    "UserIdentity",
+    "utcnow",
+]

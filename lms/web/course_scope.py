@@ -1,0 +1,69 @@
+"""The course in every course URL: `/courses/<course_id>/...` is read into `g.course`, and
+url_for() puts it back, so views and templates name no course (Flask's URL processors)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
+
+from ..domain.catalog import Catalog
+from ..domain.course import Course
+
+COURSE_PREFIX = "/courses/<course_id>"
+# The course pages' addresses before courses had their own: they now lead to the default course.
+LEGACY_SECTIONS = ("lessons", "quizzes", "attempts", "instructor")
+
+legacy = Blueprint("legacy", __name__)
+
+
+def catalog() -> Catalog:
+    """Return the app's catalog of courses."""
+    return current_app.extensions["lms.catalog"]
+
+
+def current_course() -> Course | None:
+    """Return the course of this request's URL, or None on site-wide pages (account, catalog)."""
+    return g.get("course")
+
+
+def _pull_course(endpoint: str | None, values: dict | None) -> None:
+    if values and "course_id" in values:
+        course = catalog().get(values.pop("course_id"))
+        if course is None:
+            abort(404, description="There is no course with that address.")
+        g.course = course
+
+
+def _course_endpoints() -> frozenset[str]:
+    """The endpoints whose URL holds the course (computed once per app: url_for runs often per page)."""
+    endpoints = current_app.extensions.get("lms.course_endpoints")
+    if endpoints is None:
+        rules = current_app.url_map.iter_rules()
+        endpoints = frozenset(rule.endpoint for rule in rules if "course_id" in rule.arguments)
+        current_app.extensions["lms.course_endpoints"] = endpoints
+    return endpoints
+
+
+def _push_course(endpoint: str, values: dict) -> None:
+    # Every blueprint's url_for needs it (a quiz page links to the outline): so app-wide, not per blueprint.
+    if "course_id" not in values and "course" in g and endpoint in _course_endpoints():
+        values["course_id"] = g.course.id
+
+
+@legacy.route("/dashboard", methods=["GET", "POST"])
+@legacy.route("/enroll", methods=["GET", "POST"])
+@legacy.route("/instructor/", methods=["GET", "POST"])
+@legacy.route(f"/<any({', '.join(LEGACY_SECTIONS)}):section>/<path:rest>", methods=["GET", "POST"])
+def to_default_course(section: str | None = None, rest: str | None = None):
+    """Send an address from before the catalog to the same page of the default course, query kept."""
+    target = url_for("course.outline", course_id=catalog().default.id).rstrip("/") + request.path
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    # 301 for bookmarks; 308 keeps a form's POST a POST (browsers turn a 301 into a GET).
+    return redirect(target, code=301 if request.method in ("GET", "HEAD") else 308)
+
+
+def init_app(app: Flask) -> None:
+    """Read the course from course URLs, add it to url_for() calls, and redirect the old addresses."""
+    app.url_value_preprocessor(_pull_course)
+    app.url_defaults(_push_course)
+    app.register_blueprint(legacy)

@@ -1,0 +1,68 @@
+"""Forms of the instructor pages: the roster's query string and the cohort editor."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, Form, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import Length as LengthValidator
+
+from ...domain.course import Course
+from ...models import Cohort
+from ...services.roster import PAGE_SIZES, STATUSES, RosterFilters, sort_keys
+
+
+class RosterForm(Form):
+    """The roster's search, filters, sort and page, read from the query string."""
+
+    q = StringField("Search name or email", validators=[Optional(), LengthValidator(max=100)])
+    cohort = SelectField("Cohort", default="", validators=[Optional()])
+    band = SelectField("Band", default="", validators=[Optional()])
+    status = SelectField("Status", default="", validators=[Optional()])
+    sort = SelectField("Sort by", default="", validators=[Optional()])
+    dir = SelectField(
+        "Order",
+        default="",
+        choices=[SelectChoice("desc", "Descending"), SelectChoice("asc", "Ascending")],
+        validators=[Optional()],
+    )
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+    per_page = SelectField(
+        "Per page", default="", choices=[SelectChoice(str(n)) for n in PAGE_SIZES], validators=[Optional()]
+    )
+
+
+def roster_form(course: Course, cohorts: list[Cohort]) -> RosterForm:
+    """Read and check the roster's query string; abort with 400 on a value no form offers."""
+    form = RosterForm(request.args)
+    form.cohort.choices = [SelectChoice("", "Every cohort")] + [SelectChoice(c.slug, c.name) for c in cohorts]
+    form.band.choices = [SelectChoice("", "Any band")] + [SelectChoice(band.name) for band in course.readiness.bands]
+    form.status.choices = [SelectChoice("", "Any status")] + [SelectChoice(k, v) for k, v in STATUSES.items()]
+    form.sort.choices = [SelectChoice(key) for key in sort_keys(course)]
+    if not form.validate():
+        abort(400, description="The roster's search, filter or sort settings are not valid.")
+    return form
+
+
+def roster_filters(form: RosterForm, cohort_ids: frozenset[int] | None) -> RosterFilters:
+    """The roster filters a valid form asks for, within these cohorts."""
+    return RosterFilters(
+        cohort_ids=cohort_ids,
+        search=form.q.data or "",
+        band=(form.band.data or "").strip() or None,
+        status=(form.status.data or "").strip() or None,
+        sort=(form.sort.data or "").strip() or "readiness",
+        descending=(form.dir.data or "").strip() != "asc",
+    )
+
+
+class CohortForm(FlaskForm):
+    """Create or edit a cohort: name, slug, optional enrollment code and dates (UTC)."""
+
+    name = StringField("Name", validators=[DataRequired(), LengthValidator(max=100)])
+    slug = StringField("Slug (used in addresses)", validators=[DataRequired(), LengthValidator(max=64)])
+    enrollment_code = StringField("Enrollment code (optional)", validators=[Optional(), LengthValidator(max=64)])
+    opens_at = DateTimeLocalField("Opens (UTC, optional)", validators=[Optional()])
+    closes_at = DateTimeLocalField("Closes (UTC, optional)", validators=[Optional()])

@@ -1,0 +1,118 @@
+"""Instructor pages: roster, one learner's record, and quiz analysis."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import abort, render_template, request
+
+from ...domain import statistics
+from ...models import STAFF_ROLES
+from ...services.analysis import BASES, cached_quiz_analysis
+from ...services.cohorts import cohorts_of
+from ...services.exports import submitted_counts
+from ...services.progress import course_progress, is_lesson_complete
+from ...services.review import learner_record
+from ...services.roster import STATUSES, roster_page, roster_summary
+from ..access import (
+    course_role_required,
+    current_course,
+    lesson_or_404,
+    staff_cohorts,
+    visible_cohorts,
+)
+from ..presenters import review_items
+from .blueprint import bp
+from .charts import histogram_bars
+from .forms import roster_filters, roster_form
+
+
+def visible_cohort_list(course_id: str):
+    """The course's cohorts this staff member may see."""
+    allowed = staff_cohorts()
+    return [cohort for cohort in cohorts_of(course_id) if allowed is None or cohort.id in allowed]
+
+
+@bp.route("/")
+@course_role_required(*STAFF_ROLES)
+def roster():
+    """Show the course's learners (in the chosen cohort) with completion, section scores and readiness."""
+    course = current_course()
+    cohorts = visible_cohort_list(course.id)
+    form = roster_form(course, cohorts)
+    cohort_ids = visible_cohorts(form.cohort.data)
+    filters = roster_filters(form, cohort_ids)
+    per_page = int(form.per_page.data) if (form.per_page.data or "").strip() else 50
+    page = roster_page(course, filters, form.page.data or 1, per_page)
+    summary = roster_summary(course, cohort_ids)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "instructor/roster.html",
+        course=course,
+        form=form,
+        filters=filters,
+        page=page,
+        summary=summary,
+        bars=histogram_bars(summary.histogram),
+        args=args,
+        statuses=STATUSES,
+        cohort_args={"cohort": form.cohort.data} if form.cohort.data else {},
+    )
+
+
+@bp.route("/learners/<int:enrollment_id>")
+@course_role_required(*STAFF_ROLES)
+def learner(enrollment_id: int):
+    """Show one learner's progress, every attempt with each answer against the key, and readiness."""
+    course = current_course()
+    record = learner_record(course, enrollment_id, staff_cohorts())
+    if record is None:
+        abort(404, description="There is no such learner in this course.")
+    progress = course_progress(record.enrollment, course)
+    by_lesson: dict[str, list] = defaultdict(list)
+    for attempt in record.attempts:
+        items = review_items(record.answers.get(attempt.id, []), course.question, with_key=True)
+        by_lesson[attempt.lesson_id].append((attempt, items))
+    return render_template(
+        "instructor/learner.html",
+        course=course,
+        enrollment=record.enrollment,
+        learner=record.user,
+        progress=progress,
+        readiness=progress.readiness,
+        attempts=by_lesson,
+        is_complete=is_lesson_complete,
+    )
+
+
+@bp.route("/quizzes")
+@course_role_required(*STAFF_ROLES)
+def quizzes():
+    """List the section quizzes with how many attempts each has had (in the staff member's cohorts)."""
+    course = current_course()
+    counts = submitted_counts(course, staff_cohorts())
+    return render_template("instructor/quizzes.html", course=course, counts=counts)
+
+
+@bp.route("/quizzes/<lesson_id>")
+@course_role_required(*STAFF_ROLES)
+def quiz(lesson_id: str):
+    """Show the statistics of one section quiz (in the chosen cohort) and flag the questions that need attention."""
+    course = current_course()
+    lesson = lesson_or_404(lesson_id)
+    basis = request.args.get("basis", "first")
+    if basis not in BASES:
+        abort(400, description="Choose first attempts or all attempts.")
+    cohort_slug = request.args.get("cohort", "")
+    analysis = cached_quiz_analysis(course, lesson, basis, visible_cohorts(cohort_slug))
+    return render_template(
+        "instructor/quiz.html",
+        course=course,
+        lesson=lesson,
+        analysis=analysis,
+        bases=BASES,
+        bars=histogram_bars(analysis.score_histogram),
+        thresholds=statistics,
+        cohorts=visible_cohort_list(course.id),
+        cohort_slug=cohort_slug,
+    )
