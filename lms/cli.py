@@ -26,6 +26,7 @@ from .services.cohorts import cohort_by_slug, limit_staff
 from .services.demo import DEMO_PASSWORD, demo_learners_present, write_cohort
 from .services.progress import enrollment_for
 from .services.summaries import refresh_stale_summaries
+from .web.texts import password_problem_text
 
 lms = AppGroup("lms", help="Course pack and learner data commands.")
 
@@ -154,7 +155,7 @@ def _ask_password_if_new(email: str) -> str | None:
     password = click.prompt("Password for the new instructor", hide_input=True, confirmation_prompt=True)
     problems = password_problems(password, email, "")
     if problems:
-        raise click.ClickException(f"that password will not do: {problems[0]}")
+        raise click.ClickException(f"that password will not do: {password_problem_text(problems[0])}")
     return password
 
 
