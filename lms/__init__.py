@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import cli, web
-from .config import PROJECT_ROOT, settings_from_environment
+from .config import PROJECT_ROOT, instance_path, load_settings
 from .domain.loading import load_course_pack
 from .extensions import csrf, db, login_manager, migrate
 
@@ -21,11 +21,9 @@ def create_app(config: dict | None = None) -> Flask:
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=str(instance_path()),
     )
-    app.config.from_mapping(settings_from_environment(Path(app.instance_path)))
-    if config:
-        app.config.from_mapping(config)
+    app.config.from_mapping(load_settings(Path(app.instance_path), config))
 
     db.init_app(app)
     # Batch mode: SQLite can only alter tables by copying them.

@@ -117,6 +117,8 @@ def bootstrap_command() -> None:
 @click.option("--seed", default=2026, show_default=True, type=int, help="Random seed: the same seed, the same cohort.")
 def demo_command(learners: int, seed: int) -> None:
     """Fill the database with a realistic simulated cohort (mixed progress, retakes, hard and broken questions)."""
+    if current_app.config["LMS_ENV"] == "production":
+        raise click.ClickException("lms demo writes made-up learners with a shared password: not in production")
     course: Course = current_app.extensions["lms.course"]
     if demo_learners_present():
         raise click.ClickException("this database already holds demo learners; use a fresh database")

@@ -103,6 +103,8 @@ def app(migrated_database, app_config) -> Iterator[Flask]:
         "SECRET_KEY": "test-secret-key",
         "SERVER_NAME": "localhost",
         "RATELIMIT_ENABLED": False,
+        # One iteration: scrypt would be a third of the run (tests/test_config.py checks it in production).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         **app_config,
     }
     app = create_app(config)
