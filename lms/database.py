@@ -9,6 +9,8 @@ import sqlite3
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from .extensions import db
 
@@ -57,7 +59,8 @@ def _create_private_file(path: str) -> None:
     # SQLite creates a missing file with the umask (often 0644) and gives its -wal and -shm files
     # the same mode: create it 0600 first, as learners' records are in it.
     if not os.path.exists(path):
-        with contextlib.suppress(FileExistsError):  # another worker made it first
+        # FileExistsError: another worker made it first; anything else SQLite reports itself.
+        with contextlib.suppress(OSError):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
@@ -87,3 +90,28 @@ def _begin_before_sqlite_savepoint(connection, name) -> None:
     dbapi_connection = connection.connection.dbapi_connection
     if not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+# SQLSTATE classes and codes that mean "the server cannot serve now", not "this query is wrong":
+# connection exceptions, insufficient resources, query cancelled (statement timeout), lock not
+# available (lock timeout), shutting down, cannot connect now.
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57014", "55P03", "57P01", "57P02", "57P03")
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True if a database error means the database is down, overloaded or timed out (worth a retry)."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if isinstance(original, sqlite3.Error):
+        return str(original).lower().startswith(_SQLITE_UNAVAILABLE)
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate is None:
+        # psycopg raises a bare OperationalError, without SQLSTATE, when it cannot connect at all.
+        return isinstance(error, OperationalError | InterfaceError)
+    return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)

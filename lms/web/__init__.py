@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db, login_manager
 from ..models import Enrollment, User
-from . import account, auth, course, errors, instructor, quiz, security
+from . import account, auth, course, errors, instructor, ops, quiz, security
 from .access import current_course, current_enrollment
 from .forms import ActionForm
 
@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     for blueprint in (auth.bp, account.bp, course.bp, quiz.bp, instructor.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(ops.bp)
     errors.init_app(app)
     security.init_app(app)
     app.jinja_env.filters["time"] = format_time

@@ -13,6 +13,8 @@ ROLES = ("anonymous", "learner", "other learner", "instructor")
 # The instructor is not enrolled. POSTs carry no form data (CSRF is off here; its own test covers it).
 MATRIX = {
     ("static", "GET"): (200, 200, 200, 200),
+    ("ops.healthz", "GET"): (200, 200, 200, 200),
+    ("ops.readyz", "GET"): (200, 200, 200, 200),
     ("course.outline", "GET"): (200, 200, 200, 200),
     ("auth.register", "GET"): (200, 302, 302, 302),
     ("auth.login", "GET"): (200, 302, 302, 302),
