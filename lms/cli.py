@@ -13,6 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .backup import backup_command
 from .domain.cohort import pick_special_questions, simulate_cohort
 from .domain.course import QUESTION_TYPES, Course
 from .domain.loading import CoursePackError, load_course_pack
@@ -138,4 +139,5 @@ def demo_command(learners: int, seed: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the `lms` command group."""
+    lms.add_command(backup_command)
     app.cli.add_command(lms)
