@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, database, web
+from . import cli, database, mail, web
 from .config import PROJECT_ROOT, instance_path, load_settings
 from .domain.loading import load_course_pack
 from .extensions import csrf, db, login_manager, migrate
@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
 
     # A broken pack stops start-up here with every problem listed (CoursePackError).
     app.extensions["lms.course"] = load_course_pack(app.config["COURSE_PACK_PATH"])

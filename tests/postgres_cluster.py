@@ -6,7 +6,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -14,12 +13,7 @@ from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    """Return a loopback TCP port that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from .ports import free_port
 
 
 class Cluster:
