@@ -1,7 +1,7 @@
 """Profile one endpoint in-process with pyinstrument: where does a request's time go?
 
-    .venv/bin/python bench/profile.py --database /var/tmp/lms-bench/lms-1000-....sqlite3 /lessons/hipaa
-    .venv/bin/python bench/profile.py --database DB --quiz hipaa     # a whole attempt: start, page, submit
+    .venv/bin/python -m bench.profiling --database /var/tmp/lms-bench/lms-1000-....sqlite3 /lessons/hipaa
+    .venv/bin/python -m bench.profiling --database DB --quiz hipaa     # a whole attempt: start, page, submit
 
 Signs in as the demo learner with the most attempts (or an instructor for /instructor/ paths)
 through Flask-Login's test client, warms up, then profiles N requests and prints the tree.
