@@ -17,7 +17,8 @@ MIN_SECRET_KEY_BITS = 256  # 32 bytes of randomness
 # log2(alphabet) per character of the smallest alphabet that holds all its characters.
 _KEY_ALPHABETS = (
     set(string.digits),
-    set(string.hexdigits),
+    set("0123456789abcdef"),
+    set("0123456789ABCDEF"),
     set(string.ascii_letters + string.digits + "-_+/="),
     set(string.printable) - set(string.whitespace),
 )

@@ -105,6 +105,8 @@ def app(migrated_database, app_config) -> Iterator[Flask]:
         "RATELIMIT_ENABLED": False,
         # One iteration: scrypt would be a third of the run (tests/test_config.py checks it in production).
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        # Each test its own rate-limit counts, also in a shared store (RATELIMIT_STORAGE_URI=redis://...).
+        "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"lms-test-{uuid.uuid4().hex}"},
         **app_config,
     }
     app = create_app(config)
