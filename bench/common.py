@@ -14,7 +14,9 @@ RESULTS_DIR = BENCH_DIR / "results"
 REPORT_LUA = BENCH_DIR / "lua" / "report.lua"
 DEFAULT_CACHE = Path(os.environ.get("LMS_BENCH_CACHE", "/var/tmp/lms-bench"))
 
-SECRET_KEY = "bench-secret-key-not-for-production"
+# Public, for the throwaway bench databases only: the servers run with LMS_ENV=production, which
+# takes no key with less than 32 bytes of randomness.
+SECRET_KEY = "377c629692631678f2d425d6df50f3563e2d4790509fb34216fc961f22a9e18e"
 DEMO_PASSWORD = "demo-password"
 DEMO_DOMAIN = "@demo.example"
 INSTRUCTOR_EMAIL = "bench-instructor@example.org"

@@ -51,8 +51,10 @@ def fingerprint(size: int, seed: int) -> str:
 
 
 def flask(args: list[str], db_path: Path) -> str:
+    """Run a flask command on the database; the building runs as development (production refuses lms demo)."""
     command = [str(BIN / "flask"), "--app", "app", *args]
-    result = subprocess.run(command, cwd=ROOT, env=app_env(db_path), capture_output=True, text=True)
+    env = app_env(db_path) | {"LMS_ENV": "development"}
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BenchError(f"`flask {' '.join(args)}` failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     return result.stdout

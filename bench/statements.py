@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import urllib.parse
 from pathlib import Path
@@ -17,7 +16,6 @@ def statement_counts(db_path: Path, subjects: Subjects, lesson: str, quiz_email:
     """Count the SQL statements of one request per path (first and second request: cold and warm)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("SECRET_KEY", SECRET_KEY)  # so that create_app never writes instance/secret_key
     from flask_login import FlaskLoginClient
     from sqlalchemy import event, select
     from werkzeug.datastructures import MultiDict
