@@ -35,10 +35,12 @@ run: $(RUNTIME)
 # The suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL names a server (with the rate
 # limits kept in Redis when TEST_REDIS_URL names one). The domain, web and tool tests run on
 # TEST_WORKERS processes (pytest-xdist) while the browser tests (a live server and Chromium, one
-# process, their output in test-results/browser.log) run beside them; the concurrency tests
-# (their own threads, locks and timing) run alone afterwards.
-PARALLEL_TESTS := tests --ignore=tests/concurrency --ignore=tests/browser -n $(TEST_WORKERS)
-BROWSER_LOG := test-results/browser.log
+# process, their output in test-artifacts/browser-tests.log) run beside them; the concurrency tests
+# (their own threads, locks and timing) and the domain's timing check run alone afterwards.
+TIMED := test_generation_is_fast
+PARALLEL_TESTS := tests --ignore=tests/concurrency --ignore=tests/browser -n $(TEST_WORKERS) -k "not $(TIMED)"
+SERIAL_TESTS := tests/concurrency tests/domain -p no:xdist -k "$(TIMED) or concurrency"
+BROWSER_LOG := test-artifacts/browser-tests.log
 
 test: $(DEV)
 	@mkdir -p $(dir $(BROWSER_LOG))
@@ -47,12 +49,12 @@ test: $(DEV)
 	wait $$browser; browser_status=$$?; \
 	echo "== browser tests"; cat $(BROWSER_LOG); \
 	[ $$parallel -eq 0 ] && [ $$browser_status -eq 0 ]
-	$(BIN)/python -m pytest tests/concurrency -p no:xdist $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(SERIAL_TESTS) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL ($$TEST_DATABASE_URL)$${TEST_REDIS_URL:+, rate limits in $$TEST_REDIS_URL}"; \
 		export LMS_TEST_DB=postgres $${TEST_REDIS_URL:+RATELIMIT_STORAGE_URI=$$TEST_REDIS_URL}; \
 		$(BIN)/python -m pytest $(PARALLEL_TESTS) $(PYTEST_ARGS) && \
-		$(BIN)/python -m pytest tests/concurrency -p no:xdist $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest $(SERIAL_TESTS) $(PYTEST_ARGS); \
 	else \
 		echo "== PostgreSQL run skipped: TEST_DATABASE_URL is not set (see README, 'Tests')."; \
 	fi
