@@ -61,7 +61,7 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def migrated_database(database_url) -> str:
     """Build the schema once per run with the real migrations (so they are tested too)."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "test-secret-key"})
     with app.app_context():
         upgrade(directory=str(PROJECT_ROOT / "migrations"))
         db.engine.dispose()

@@ -1,6 +1,9 @@
 """Settings from the environment: overrides first, no side effects, production refuses unsafe values."""
 
+import os
 import secrets
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,7 +16,7 @@ from lms.extensions import db
 from lms.models import User
 from lms.services.accounts import register_user
 
-from .conftest import MINI_PACK
+from .conftest import MINI_PACK, PROJECT_ROOT
 
 STRONG_KEY = "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9a0b1c2d3e4f5061728394a5b6c7d8e"
 
@@ -58,6 +61,18 @@ def test_creating_the_app_as_the_tests_do_writes_nothing_into_the_instance_folde
     app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://", "COURSE_PACK_PATH": str(MINI_PACK)})
     assert app.instance_path == str(tmp_path / "instance")
     assert not (tmp_path / "instance").exists()
+
+
+def test_the_test_fixtures_write_nothing_into_the_instance_folder(tmp_path):
+    # The real fixtures (a migrated database, an app per test) in a pytest of their own.
+    folder = tmp_path / "instance"
+    environment = {**os.environ, "LMS_INSTANCE_PATH": str(folder)}
+    environment.pop("SECRET_KEY", None)
+    test = "tests/web/test_operations.py::test_healthz_answers_without_the_database"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider", test]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert not folder.exists()
 
 
 def test_two_processes_starting_at_once_read_the_same_complete_key(clean_env, tmp_path):
