@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from lms import create_app
+from lms.extensions import db
 
 from ..conftest import MINI_PACK, PROJECT_ROOT
 
@@ -32,6 +33,7 @@ def settings(database_url: str, storage: str, prefix: str) -> dict:
 OTHER_WORKER = """
 import json, sys
 from lms import create_app
+from lms.extensions import db
 app = create_app(json.loads(sys.argv[1]))
 print(app.test_client().post("/account/login", data={"email": "x@example.org", "password": "x"}).status_code)
 """
@@ -44,20 +46,26 @@ def other_worker_answers(config: dict) -> int:
     return int(result.stdout.split()[-1])
 
 
-def fail_until_throttled(client, limit: int = 100) -> int:
-    """Post wrong sign-ins until the app answers 429; return how many it took."""
-    for tries in range(1, limit + 1):
-        status = client.post("/account/login", data={"email": f"u{tries}@example.org", "password": "x"}).status_code
-        if status == 429:
-            return tries
-        assert status == 400
-    raise AssertionError(f"no 429 after {limit} wrong sign-ins")
+def fail_until_throttled(config: dict, limit: int = 100) -> int:
+    """Post wrong sign-ins to an app in this process until it answers 429; return how many it took."""
+    app = create_app(config)
+    client = app.test_client()
+    try:
+        for tries in range(1, limit + 1):
+            status = client.post("/account/login", data={"email": f"u{tries}@example.org", "password": "x"})
+            if status.status_code == 429:
+                return tries
+            assert status.status_code == 400
+        raise AssertionError(f"no 429 after {limit} wrong sign-ins")
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # no connection left for the garbage collector
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="set TEST_REDIS_URL=redis://127.0.0.1:PORT/0 (.ci/run starts a Redis)")
 def test_two_workers_share_the_sign_in_limit_through_redis(migrated_database):
     config = settings(migrated_database, REDIS_URL, f"lms-test-{uuid.uuid4().hex}")
-    assert fail_until_throttled(create_app(config).test_client()) > 1
+    assert fail_until_throttled(config) > 1
     # The other worker has seen none of these requests, yet it counts them.
     assert other_worker_answers(config) == 429
 
@@ -65,5 +73,5 @@ def test_two_workers_share_the_sign_in_limit_through_redis(migrated_database):
 def test_memory_storage_is_per_worker(migrated_database):
     # Why production with several workers needs RATELIMIT_STORAGE_URI=redis://...: each counts alone.
     config = settings(migrated_database, "memory://", f"lms-test-{uuid.uuid4().hex}")
-    fail_until_throttled(create_app(config).test_client())
+    fail_until_throttled(config)
     assert other_worker_answers(config) == 400
