@@ -9,11 +9,10 @@ from ..extensions import db, limiter
 from ..services.accounts import EmailTaken, authenticate, normalize_email, register_user
 from .access import is_safe_redirect
 from .forms import LoginForm, RegisterForm
+from .throttle import THROTTLED, sign_in_failed, sign_in_wait, throttled
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
-# One message for every limit, so that it tells nothing about which account or address tripped it.
-THROTTLED = "Too many attempts. Wait a few minutes, then try again."
 PER_ADDRESS = "10 per minute;100 per hour"
 PER_ACCOUNT = "5 per minute;30 per hour"
 
@@ -46,8 +45,6 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(PER_ADDRESS, methods=["POST"], error_message=THROTTLED)
-@limiter.limit(PER_ACCOUNT, key_func=_account_key, methods=["POST"], error_message=THROTTLED)
 def login():
     """Sign in with email and password; go back to a page on this site afterwards."""
     if current_user.is_authenticated:
@@ -56,8 +53,13 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        # Only failures count (see web/throttle.py): a correct password from a clean address always works.
+        if wait := sign_in_wait(form.email.data):
+            return throttled(wait)
         user = authenticate(form.email.data, form.password.data)
-        if user is not None:
+        if user is None:
+            sign_in_failed(form.email.data)
+        else:
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             target = form.next.data
