@@ -6,9 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
-from ..services.accounts import EmailTaken, authenticate, normalize_email, register_user
+from ..services.accounts import EmailTaken, authenticate, normalize_email, register_user, user_by_email
 from .access import is_safe_redirect
 from .forms import LoginForm, RegisterForm
+from .mails import send_registration_attempt, send_verification
 from .throttle import THROTTLED, sign_in_failed, sign_in_wait, throttled
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
@@ -26,20 +27,28 @@ def _account_key() -> str:
 @limiter.limit(PER_ADDRESS, methods=["POST"], error_message=THROTTLED)
 @limiter.limit(PER_ACCOUNT, key_func=_account_key, methods=["POST"], error_message=THROTTLED)
 def register():
-    """Create an account and sign in."""
+    """Create an account and mail it a confirmation link; the same answer if the email is taken."""
     if current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
     form = RegisterForm()
     if form.validate_on_submit():
+        email = normalize_email(form.email.data)
         try:
-            user = register_user(form.name.data, form.email.data, form.password.data)
+            user = register_user(form.name.data, email, form.password.data)
         except EmailTaken:
-            form.email.errors.append("An account with this email already exists. Sign in instead.")
+            # Tell the owner, not the visitor: the page must not say whether the address is in use.
+            db.session.rollback()
+            owner = user_by_email(email)
+            if owner is not None:
+                send_registration_attempt(owner)
         else:
             db.session.commit()
-            login_user(user)
-            flash(f"Welcome, {user.name}! Enroll below to start the course.", "success")
-            return redirect(url_for("catalog.index"))
+            send_verification(user)
+        flash(
+            f"We have mailed {email}: open the message to confirm your address, then sign in with your password.",
+            "success",
+        )
+        return redirect(url_for("auth.login"))
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
 
