@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..services.accounts import EmailTaken, authenticate, normalize_email, register_user, user_by_email
+from ..services.enrollments import staff_course_ids
 from .access import is_safe_redirect
 from .forms import LoginForm, RegisterForm
 from .mails import send_registration_attempt, send_verification
@@ -72,11 +73,20 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             target = form.next.data
-            return redirect(target if is_safe_redirect(target) else url_for("catalog.index"))
+            return redirect(target if is_safe_redirect(target) else _landing(user))
         # The same words whether the email is unknown or the password wrong.
         form.form_errors.append("That email and password do not match an account.")
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _landing(user) -> str:
+    """Where a sign-in without a next page goes: staff to their roster, everyone else to the catalog."""
+    catalog = current_app.extensions["lms.catalog"]
+    course_ids = [course_id for course_id in staff_course_ids(user.id) if catalog.get(course_id)]
+    if not course_ids and user.is_admin:
+        course_ids = [catalog.default.id]
+    return url_for("instructor.roster", course_id=course_ids[0]) if course_ids else url_for("catalog.index")
 
 
 @bp.route("/logout", methods=["POST"])

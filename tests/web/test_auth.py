@@ -145,3 +145,22 @@ def test_every_action_needs_the_csrf_token(app, learner, path, app_config):
     response = client.post(path)
     assert response.status_code == 400
     assert "nothing was saved" in response.get_data(as_text=True)
+
+
+def test_staff_land_on_their_roster_after_sign_in(app, make_user, make_staff):
+    make_staff("Irene", "irene@example.org")
+    make_staff("Tess", "tess@example.org", role="assistant")
+    make_staff("Ada", "admin@example.org", admin=True)
+    make_user(email="ann@example.org")
+    for email in ("irene@example.org", "tess@example.org", "admin@example.org"):
+        response = app.test_client().post("/account/login", data={"email": email, "password": "correct horse battery"})
+        assert response.location == "/courses/medical-office-manager/instructor/", email
+    learner = app.test_client().post(
+        "/account/login", data={"email": "ann@example.org", "password": "correct horse battery"}
+    )
+    assert learner.location == "/"
+    back = app.test_client().post(
+        "/account/login",
+        data={"email": "irene@example.org", "password": "correct horse battery", "next": "/account/"},
+    )
+    assert back.location == "/account/", "a next page on this site still wins"
