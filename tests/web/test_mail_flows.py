@@ -114,8 +114,18 @@ def test_links_use_public_url_not_the_host_header(app, client, ann, inbox):
 
 @pytest.mark.parametrize("throttled", [True], indirect=True)
 def test_reset_requests_are_throttled(client, ann):
-    statuses = [ask_for_reset(client, f"u{n}@example.org").status_code for n in range(6)]
-    assert statuses[:5] == [200] * 5 and statuses[5] == 429
+    responses = [ask_for_reset(client, f"u{n}@example.org") for n in range(6)]
+    assert [response.status_code for response in responses] == [200] * 5 + [429]
+    assert "Too many attempts" in responses[-1].get_data(as_text=True) and int(responses[-1].headers["Retry-After"]) > 0
+    # Per email too, from any address.
+    for n in range(3):
+        client.post(
+            "/account/password/forgot", data={"email": "ann@example.org"}, environ_base={"REMOTE_ADDR": f"10.9.0.{n}"}
+        )
+    again = client.post(
+        "/account/password/forgot", data={"email": " ANN@example.org"}, environ_base={"REMOTE_ADDR": "10.9.1.1"}
+    )
+    assert again.status_code == 429
 
 
 def register(client, email: str, name: str = "Bea Newcomer"):
@@ -171,8 +181,9 @@ def test_an_unverified_account_confirms_its_email_before_a_quiz(app, course, ver
 def test_resending_the_verification_mail_is_throttled(app, make_user, verifying):
     user = make_user()
     client = app.test_client(user=user)
-    statuses = [client.post("/account/verify").status_code for _ in range(4)]
-    assert statuses == [302, 302, 302, 429]
+    responses = [client.post("/account/verify") for _ in range(4)]
+    assert [response.status_code for response in responses] == [302, 302, 302, 429]
+    assert int(responses[-1].headers["Retry-After"]) > 0
 
 
 def test_a_verification_link_for_an_old_email_is_refused(app, make_user, inbox, verifying):
