@@ -76,6 +76,7 @@ def personal_data(user: User) -> dict:
             "name": user.name,
             "email": user.email,
             "created_at": _time(user.created_at),
+            "email_verified_at": _time(user.email_verified_at),
             "admin": user.is_admin,
             "password": user.has_password,
             "identities": [{"issuer": i.issuer, "subject": i.subject} for i in user.identities],

@@ -15,6 +15,7 @@ from .access import current_course, current_enrollment, enrollment_required, les
 from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, EnrollForm
 from .presenters import band_goal_text, band_rules, continue_step
+from .throttle import enrollment_code_failed, enrollment_code_wait, throttled
 
 bp = Blueprint("course", __name__, url_prefix=COURSE_PREFIX)
 
@@ -57,10 +58,14 @@ def enroll_in_course():
     if not form.validate_on_submit():
         abort(400, description="The enrollment form was not complete.")
     course = current_course()
+    if wait := enrollment_code_wait(current_user.id):
+        return throttled(wait)
     try:
         enroll(current_user.id, course, form.code.data, current_app.config["ENROLLMENT_CODE"])
     except EnrollmentRefused as refused:
         db.session.rollback()
+        if refused.reason == "wrong-code":
+            enrollment_code_failed(current_user.id)
         cohort = refused.cohort
         flash(
             REFUSALS[refused.reason].format(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..domain.course import Lesson, Question
 from ..domain.feedback import may_show_key, objective_feedback
@@ -22,6 +23,7 @@ from ..services.attempts import (
     submit_attempt,
 )
 from ..services.progress import lesson_progress
+from ..services.tokens import needs_verification
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404, own_attempt_or_abort
 from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, QuizFormError, build_quiz_form, check_untampered, responses_from_form
@@ -59,6 +61,9 @@ def start(lesson_id: str):
     """Start a new attempt (or resume the one in progress) and go to it."""
     course = current_course()
     lesson = lesson_or_404(lesson_id)
+    if needs_verification(current_user):
+        back = url_for("quiz.overview", lesson_id=lesson.id)
+        return render_template("auth/verify_needed.html", form=ActionForm(), next=back), 403
     try:
         attempt = start_attempt(current_enrollment(), course, lesson, _random)
     except AttemptLimitReached:

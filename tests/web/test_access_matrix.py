@@ -49,6 +49,13 @@ MATRIX = {
     ("course.mark_lesson_read", "POST"): (302, 302, 302, 302, 302, 302),
     ("quiz.take", "POST"): (302, 400, 403, 403, 403, 302),
     ("quiz.start", "POST"): (302, 303, 303, 303, 303, 302),
+    ("recovery.forgot_password", "GET"): (200, 200, 200, 200, 200, 200),
+    ("recovery.forgot_password", "POST"): (400, 400, 400, 400, 400, 400),
+    ("recovery.reset_password", "GET"): (400, 400, 400, 400, 400, 400),  # a forged token: refused for all
+    ("recovery.reset_password", "POST"): (400, 400, 400, 400, 400, 400),
+    ("recovery.verify_email", "GET"): (400, 400, 400, 400, 400, 400),
+    ("recovery.verify_email", "POST"): (400, 400, 400, 400, 400, 400),
+    ("recovery.resend_verification", "POST"): (302, 302, 302, 302, 302, 302),
     ("auth.logout", "POST"): (302, 302, 302, 302, 302, 302),
     ("course.enroll_in_course", "POST"): (302, 302, 302, 302, 302, 302),  # last: it enrolls the admin
 }
@@ -87,6 +94,7 @@ def test_access_matrix(app, make_user, instructor, assistant, admin, quiz, enrol
         "enrollment_id": enrollment_of(learner).id,
         "cohort_id": enrollment_of(learner).cohort_id,
         "filename": "css/app.css",
+        "token": "forged",
     }
     users = {
         "anonymous": None,
