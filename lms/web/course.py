@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..domain.next_step import band_goal
 from ..extensions import db
-from ..services.attempts import open_attempts
+from ..services.attempts import open_attempts, quiz_limits
 from ..services.cohorts import default_cohort
 from ..services.enrollments import EnrollmentRefused, enroll
 from ..services.progress import course_progress, is_lesson_complete, lesson_progress, mark_read, record_view
@@ -37,7 +37,11 @@ def outline():
     course = current_course()
     enrollment = current_enrollment()
     progress = course_progress(enrollment, course) if enrollment else None
-    step = continue_step(course, progress.lessons, open_attempts(enrollment.id)) if enrollment else None
+    step = (
+        continue_step(course, progress.lessons, open_attempts(enrollment.id), quiz_limits(enrollment, course))
+        if enrollment
+        else None
+    )
     return render_template(
         "course/outline.html",
         course=course,
@@ -129,7 +133,7 @@ def dashboard():
         "course/dashboard.html",
         course=course,
         progress=progress,
-        step=continue_step(course, progress.lessons, open_attempts(enrollment.id)),
+        step=continue_step(course, progress.lessons, open_attempts(enrollment.id), quiz_limits(enrollment, course)),
         rules=band_rules(course),
         goal=band_goal_text(course, progress.readiness, band_goal(course.readiness, progress.readiness)),
         readiness=progress.readiness,
