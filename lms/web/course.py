@@ -14,7 +14,7 @@ from ..services.progress import course_progress, is_lesson_complete, lesson_prog
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404
 from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, EnrollForm
-from .presenters import band_goal_text, band_rules, continue_step
+from .presenters import band_goal_text, band_rules, continue_step, out_of_attempts
 
 bp = Blueprint("course", __name__, url_prefix=COURSE_PREFIX)
 
@@ -129,11 +129,13 @@ def dashboard():
     course = current_course()
     enrollment = current_enrollment()
     progress = course_progress(enrollment, course)
+    limits = quiz_limits(enrollment, course)
     return render_template(
         "course/dashboard.html",
         course=course,
         progress=progress,
-        step=continue_step(course, progress.lessons, open_attempts(enrollment.id), quiz_limits(enrollment, course)),
+        step=continue_step(course, progress.lessons, open_attempts(enrollment.id), limits),
+        out_of_attempts=out_of_attempts(course, progress.lessons, limits),
         rules=band_rules(course),
         goal=band_goal_text(course, progress.readiness, band_goal(course.readiness, progress.readiness)),
         readiness=progress.readiness,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..domain.course import Course
+from ..domain.course import Course, Lesson
 from ..domain.grading import PresentedQuestion, QuestionResult, Response, response_from_json
 from ..domain.next_step import BandGoal, LessonState, NextStep, next_step
 from ..domain.questions import Question
@@ -100,6 +100,18 @@ def continue_step(
             )
         )
     return next_step(states, course.quiz.max_attempts)
+
+
+def out_of_attempts(
+    course: Course, progress: dict[str, LessonProgress], limits: Mapping[str, int | None]
+) -> list[Lesson]:
+    """The lessons whose quiz is not passed and has no attempt left under the learner's limits, in course order."""
+    stuck = []
+    for lesson in course.lessons:
+        row, limit = progress.get(lesson.id), limits.get(lesson.id)
+        if row is not None and row.passed_at is None and limit is not None and row.attempts_count >= limit:
+            stuck.append(lesson)
+    return stuck
 
 
 def _percent(value: float) -> str:

@@ -1,16 +1,17 @@
-"""Forms of the instructor pages: the roster's query string and the cohort editor."""
+"""Forms of the instructor pages: the roster's query string, the cohort editor and the overrides."""
 
 from __future__ import annotations
 
 from flask import abort, request
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, Form, IntegerField, SelectField, StringField
+from wtforms import DateTimeLocalField, Form, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.validators import Length as LengthValidator
 
 from ...domain.course import Course
 from ...models import Cohort
+from ...services.overrides import MAX_GRANT, MAX_LIMIT, MAX_REASON
 from ...services.roster import PAGE_SIZES, STATUSES, RosterFilters, sort_keys
 
 
@@ -66,3 +67,28 @@ class CohortForm(FlaskForm):
     enrollment_code = StringField("Enrollment code (optional)", validators=[Optional(), LengthValidator(max=64)])
     opens_at = DateTimeLocalField("Opens (UTC, optional)", validators=[Optional()])
     closes_at = DateTimeLocalField("Closes (UTC, optional)", validators=[Optional()])
+
+
+class GrantAttemptsForm(FlaskForm):
+    """Give one learner extra attempts at one quiz, with the reason for the record."""
+
+    attempts = IntegerField("Extra attempts", default=1, validators=[DataRequired(), NumberRange(min=1, max=MAX_GRANT)])
+    reason = TextAreaField("Reason (kept in the record)", validators=[DataRequired(), LengthValidator(max=MAX_REASON)])
+
+
+class ResetQuizForm(FlaskForm):
+    """Set one learner's attempts at one quiz aside, with the reason for the record."""
+
+    reason = TextAreaField("Reason (kept in the record)", validators=[DataRequired(), LengthValidator(max=MAX_REASON)])
+
+
+class AttemptLimitForm(FlaskForm):
+    """Change a quiz's attempt limit for a cohort or the whole course; blank goes back to the course's setting."""
+
+    # No Optional(): it would let a blank choice through even where "the whole course" is not offered.
+    cohort = SelectField("For", default="")
+    max_attempts = IntegerField(
+        "Attempts allowed (0 for no limit; leave blank to go back to the course's setting)",
+        validators=[Optional(), NumberRange(min=0, max=MAX_LIMIT)],
+    )
+    reason = TextAreaField("Reason (kept in the record)", validators=[DataRequired(), LengthValidator(max=MAX_REASON)])
