@@ -107,7 +107,7 @@ def test_an_instructor_of_cohort_x_cannot_see_cohort_y(staffed, quiz, app):
     limited = staffed["limited"]
     roster = limited.get("/courses/mini-course/instructor/").get_data(as_text=True)
     assert "Xena X" in roster and "Xavi X" in roster and "Yuri Y" not in roster
-    assert "<dt>Enrolled</dt><dd>2</dd>" in roster
+    assert '<span class="stat-label">Enrolled</span> <span class="stat-value">2</span>' in roster
     assert limited.get("/courses/mini-course/instructor/?cohort=y").status_code == 400, "not even offered"
     assert limited.get("/courses/mini-course/instructor/export/attempts.csv?cohort=y").status_code == 404
     yuri = staffed["enrollment"]("Yuri Y")

@@ -1,6 +1,7 @@
 """Help when stuck: extra attempts, resets and attempt limits, who may make them, bad input, and the audit trail."""
 
 import json
+import re
 
 import pytest
 
@@ -219,3 +220,31 @@ def test_overrides_need_the_csrf_token(app, stuck, instructor):
     page = client.get(f"{BASE}/instructor/learners/{stuck.id}").get_data(as_text=True)
     assert page.count('name="grant-alpha-csrf_token"') == 1 and 'name="reset-alpha-csrf_token"' in page
     assert events() == []
+
+
+def test_the_roster_filters_and_counts_learners_out_of_attempts(
+    stuck, app, make_user, quiz, instructor_client, learner
+):
+    trying = make_user("Tim Trying", "tim@example.org")
+    quiz.take(app.test_client(user=trying), "alpha", correct=0)
+    passed = make_user("Pat Passed", "pat@example.org")
+    quiz.take(app.test_client(user=passed), "alpha")
+
+    def stuck_names():
+        page = instructor_client.get(f"{BASE}/instructor/?status=out-of-attempts").get_data(as_text=True)
+        body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        return re.findall(r'<a href="/courses/mini-course/instructor/learners/\d+[^"]*">([^<]+)</a>', body)
+
+    assert stuck_names() == ["Ada Learner"]
+    roster = instructor_client.get(f"{BASE}/instructor/").get_data(as_text=True)
+    assert '<span class="stat-label">Out of attempts</span> <span class="stat-value">1</span>' in roster
+    assert 'href="/courses/mini-course/instructor/?status=out-of-attempts"' in roster
+    grant(instructor_client, stuck)
+    assert stuck_names() == []
+
+
+def test_the_learner_page_keeps_the_rosters_filters_in_its_breadcrumb(stuck, instructor_client):
+    page = instructor_client.get(f"{BASE}/instructor/learners/{stuck.id}?status=out-of-attempts&q=ada&bogus=1")
+    html = page.get_data(as_text=True)
+    assert 'href="/courses/mini-course/instructor/?q=ada&amp;status=out-of-attempts"' in html
+    assert "bogus" not in html

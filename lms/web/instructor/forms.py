@@ -12,7 +12,7 @@ from wtforms.validators import Length as LengthValidator
 from ...domain.course import Course
 from ...models import Cohort
 from ...services.overrides import MAX_GRANT, MAX_LIMIT, MAX_REASON
-from ...services.roster import PAGE_SIZES, STATUSES, RosterFilters, sort_keys
+from ...services.roster import HISTOGRAM_BUCKETS, PAGE_SIZES, STATUS_FILTERS, RosterFilters, sort_keys
 
 
 class RosterForm(Form):
@@ -22,6 +22,8 @@ class RosterForm(Form):
     cohort = SelectField("Cohort", default="", validators=[Optional()])
     band = SelectField("Band", default="", validators=[Optional()])
     status = SelectField("Status", default="", validators=[Optional()])
+    # A histogram bar's link: readiness 10 * score up to the next bar.
+    score = IntegerField("Readiness band", validators=[Optional(), NumberRange(min=0, max=HISTOGRAM_BUCKETS - 1)])
     sort = SelectField("Sort by", default="", validators=[Optional()])
     dir = SelectField(
         "Order",
@@ -40,7 +42,7 @@ def roster_form(course: Course, cohorts: list[Cohort]) -> RosterForm:
     form = RosterForm(request.args)
     form.cohort.choices = [SelectChoice("", "Every cohort")] + [SelectChoice(c.slug, c.name) for c in cohorts]
     form.band.choices = [SelectChoice("", "Any band")] + [SelectChoice(band.name) for band in course.readiness.bands]
-    form.status.choices = [SelectChoice("", "Any status")] + [SelectChoice(k, v) for k, v in STATUSES.items()]
+    form.status.choices = [SelectChoice("", "Any status")] + [SelectChoice(k, v) for k, v in STATUS_FILTERS.items()]
     form.sort.choices = [SelectChoice(key) for key in sort_keys(course)]
     if not form.validate():
         abort(400, description="The roster's search, filter or sort settings are not valid.")
@@ -54,6 +56,7 @@ def roster_filters(form: RosterForm, cohort_ids: frozenset[int] | None) -> Roste
         search=form.q.data or "",
         band=(form.band.data or "").strip() or None,
         status=(form.status.data or "").strip() or None,
+        score_band=form.score.data,
         sort=(form.sort.data or "").strip() or "readiness",
         descending=(form.dir.data or "").strip() != "asc",
     )

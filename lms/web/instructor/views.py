@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 
 from ...domain import statistics
 from ...models import STAFF_ROLES
@@ -15,7 +15,7 @@ from ...services.exports import submitted_counts
 from ...services.overrides import learner_events
 from ...services.progress import course_progress, is_lesson_complete
 from ...services.review import learner_record
-from ...services.roster import STATUSES, roster_page, roster_summary
+from ...services.roster import DEFAULT_PAGE_SIZE, STATUSES, roster_page, roster_summary
 from ..access import (
     can_change,
     course_role_required,
@@ -29,7 +29,7 @@ from .blueprint import bp
 from .charts import histogram_bars
 from .forms import GrantAttemptsForm, ResetQuizForm, roster_filters, roster_form
 
-ROSTER_ARGS = ("q", "cohort", "band", "status", "sort", "dir", "page", "per_page")
+ROSTER_ARGS = ("q", "cohort", "band", "status", "score", "sort", "dir", "page", "per_page")
 
 
 def roster_back_args() -> dict[str, str]:
@@ -52,10 +52,12 @@ def roster():
     form = roster_form(course, cohorts)
     cohort_ids = visible_cohorts(form.cohort.data)
     filters = roster_filters(form, cohort_ids)
-    per_page = int(form.per_page.data) if (form.per_page.data or "").strip() else 50
+    per_page = int(form.per_page.data) if (form.per_page.data or "").strip() else DEFAULT_PAGE_SIZE
+    form.per_page.data = str(per_page)  # the select shows the size in use, not its first option
     page = roster_page(course, filters, form.page.data or 1, per_page)
     summary = roster_summary(course, cohort_ids)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {k: v for k, v in roster_back_args().items() if k != "page"}
+    cohort_args = {"cohort": form.cohort.data} if form.cohort.data else {}
     return render_template(
         "instructor/roster.html",
         course=course,
@@ -64,9 +66,11 @@ def roster():
         page=page,
         summary=summary,
         bars=histogram_bars(summary.histogram),
+        bar_links=[url_for("instructor.roster", score=index, **cohort_args) for index in range(len(summary.histogram))],
+        unscored_args={k: v for k, v in args.items() if k != "score"},
         args=args,
         statuses=STATUSES,
-        cohort_args={"cohort": form.cohort.data} if form.cohort.data else {},
+        cohort_args=cohort_args,
     )
 
 
