@@ -8,7 +8,7 @@ from flask import abort, render_template, request, url_for
 
 from ...domain import statistics
 from ...models import STAFF_ROLES
-from ...services.analysis import BASES, cached_quiz_analysis
+from ...services.analysis import BASES, cached_quiz_analysis, quiz_summaries
 from ...services.attempts import quiz_allowances
 from ...services.cohorts import cohorts_of
 from ...services.exports import submitted_counts
@@ -121,10 +121,15 @@ def learner(enrollment_id: int):
 @bp.route("/quizzes")
 @course_role_required(*STAFF_ROLES)
 def quizzes():
-    """List the section quizzes with how many attempts each has had (in the staff member's cohorts)."""
+    """List the section quizzes with attempts, mean, pass rate and flagged questions (in the staff member's cohorts)."""
     course = current_course()
-    counts = submitted_counts(course, staff_cohorts())
-    return render_template("instructor/quizzes.html", course=course, counts=counts)
+    cohort_ids = staff_cohorts()
+    return render_template(
+        "instructor/quizzes.html",
+        course=course,
+        counts=submitted_counts(course, cohort_ids),
+        summaries=quiz_summaries(course, cohort_ids),
+    )
 
 
 @bp.route("/quizzes/<lesson_id>")
