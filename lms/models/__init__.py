@@ -1,19 +1,24 @@
-"""Tables and their invariants, by aggregate: accounts, cohorts, learning (enrollments, progress, attempts)."""
+"""Tables and their invariants, by aggregate: accounts, cohorts, learning (enrollments, attempts), overrides."""
 
 from .accounts import User, UserIdentity
 from .base import UTCDateTime, utcnow
 from .cohorts import DEFAULT_COHORT_SLUG, Cohort, StaffCohort
 from .learning import ROLES, STAFF_ROLES, Attempt, AttemptAnswer, Enrollment, LessonProgress
+from .overrides import OVERRIDE_ACTIONS, AttemptLimit, LearnerQuizOverride, OverrideEvent
 
 __all__ = [
     "DEFAULT_COHORT_SLUG",
+    "OVERRIDE_ACTIONS",
     "ROLES",
     "STAFF_ROLES",
     "Attempt",
     "AttemptAnswer",
+    "AttemptLimit",
     "Cohort",
     "Enrollment",
+    "LearnerQuizOverride",
     "LessonProgress",
+    "OverrideEvent",
     "StaffCohort",
     "UTCDateTime",
     "User",

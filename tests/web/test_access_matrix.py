@@ -40,6 +40,10 @@ MATRIX = {
     ("instructor.export_roster", "GET"): (302, 403, 403, 200, 200, 200),
     ("instructor.export_attempts", "GET"): (302, 403, 403, 200, 200, 200),
     ("instructor.create_cohort", "POST"): (302, 403, 403, 400, 403, 400),
+    ("instructor.limits", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.grant", "POST"): (302, 403, 403, 400, 403, 400),
+    ("instructor.reset", "POST"): (302, 403, 403, 400, 403, 400),
+    ("instructor.set_limit", "POST"): (302, 403, 403, 400, 403, 400),
     ("instructor.edit_cohort", "POST"): (302, 403, 403, 302, 403, 302),  # no fields: WTForms keeps the cohort's own
     ("auth.register", "POST"): (400, 302, 302, 302, 302, 302),
     ("auth.login", "POST"): (400, 302, 302, 302, 302, 302),

@@ -185,7 +185,7 @@ def test_deleting_an_account_removes_everything_and_the_roster_shows_it(
     db.session.expire_all()
     assert counts() == [1, 1, 0, 0, 0], "only the instructor (and their enrollment as instructor) is left"
     roster = instructor_client.get("/courses/mini-course/instructor/").get_data(as_text=True)
-    assert name not in roster and "<dt>Enrolled</dt><dd>0</dd>" in roster
+    assert name not in roster and '<span class="stat-label">Enrolled</span> <span class="stat-value">0</span>' in roster
     assert learner_client.get("/courses/mini-course/dashboard").status_code == 302, "signed out"
 
 
