@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, insert, literal, select, update
+from sqlalchemy import case, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.course import Course, Lesson, Question
@@ -59,12 +59,6 @@ def open_attempt(enrollment_id: int, lesson_id: str) -> Attempt | None:
     return db.session.execute(query).scalar_one_or_none()
 
 
-def open_attempts(enrollment_id: int) -> dict[str, Attempt]:
-    """Return the learner's attempts in progress, by lesson id (at most one per quiz)."""
-    query = select(Attempt).where(Attempt.enrollment_id == enrollment_id, Attempt.submitted_at.is_(None))
-    return {attempt.lesson_id: attempt for attempt in db.session.execute(query).scalars()}
-
-
 def presented_questions(attempt: Attempt) -> tuple[PresentedQuestion, ...]:
     """Return the questions an attempt fixed, in the order shown."""
     return tuple(PresentedQuestion.from_json(item) for item in attempt.layout)
@@ -86,9 +80,12 @@ class Allowance:
 
 
 def _overrides_and_limits(
-    enrollment: Enrollment, course: Course, lesson_ids: tuple[str, ...]
+    enrollment: Enrollment, course: Course, lesson_ids: tuple[str, ...], open_ids: dict[str, int] | None = None
 ) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
-    """The learner's (extra attempts, counted after) by lesson and the quizzes' limits for their cohort: one query."""
+    """The learner's (extra attempts, counted after) by lesson and the quizzes' limits for their cohort: one query.
+
+    Given a dict as open_ids, the same query also fills it with the learner's attempts in progress by lesson.
+    """
     learner = select(
         literal(2).label("rank"),
         LearnerQuizOverride.lesson_id,
@@ -106,11 +103,21 @@ def _overrides_and_limits(
         AttemptLimit.lesson_id.in_(lesson_ids),
         AttemptLimit.cohort_id.is_(None) | (AttemptLimit.cohort_id == enrollment.cohort_id),
     )
-    union = learner.union_all(limits).subquery()
+    parts = [learner, limits]
+    if open_ids is not None:
+        # Rank 3: an attempt in progress (at most one per quiz), for pages that also show it.
+        parts.append(
+            select(literal(3), Attempt.lesson_id, Attempt.id, literal(0)).where(
+                Attempt.enrollment_id == enrollment.id, Attempt.submitted_at.is_(None)
+            )
+        )
+    union = union_all(*parts).subquery()
     overrides: dict[str, tuple[int, int]] = {}
     found: dict[str, int] = {}
     for rank, lesson_id, first, second in db.session.execute(select(union).order_by(union.c.rank)).all():
-        if rank == 2:
+        if rank == 3:
+            open_ids[lesson_id] = first
+        elif rank == 2:
             overrides[lesson_id] = (first, second)
         else:
             found[lesson_id] = first
@@ -122,13 +129,16 @@ def _limit(course: Course, lesson_id: str, limits: dict[str, int], extra: int) -
     return None if base == 0 else base + extra
 
 
-def quiz_limits(enrollment: Enrollment, course: Course) -> dict[str, int | None]:
-    """Return the learner's attempt limit at every quiz (None: no limit), in one query; see quiz_allowances."""
-    overrides, limits = _overrides_and_limits(enrollment, course, course.lesson_ids)
+def quiz_limits(
+    enrollment: Enrollment, course: Course, open_ids: dict[str, int] | None = None
+) -> dict[str, int | None]:
+    """Return the learner's attempt limit at every quiz (None: no limit), in one query; see quiz_allowances.
+
+    Given a dict as open_ids, the same query fills it with the ids of the attempts in progress by lesson.
+    """
+    overrides, limits = _overrides_and_limits(enrollment, course, course.lesson_ids, open_ids)
     return {
-        lesson_id: _limit(
-            course, lesson_id, limits, overrides[lesson_id].extra_attempts if lesson_id in overrides else 0
-        )
+        lesson_id: _limit(course, lesson_id, limits, overrides[lesson_id][0] if lesson_id in overrides else 0)
         for lesson_id in course.lesson_ids
     }
 

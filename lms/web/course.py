@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..domain.next_step import band_goal
 from ..extensions import db
-from ..services.attempts import open_attempts, quiz_limits
+from ..services.attempts import quiz_limits
 from ..services.cohorts import default_cohort
 from ..services.enrollments import EnrollmentRefused, enroll
 from ..services.progress import course_progress, is_lesson_complete, lesson_progress, mark_read, record_view
@@ -38,11 +38,11 @@ def outline():
     course = current_course()
     enrollment = current_enrollment()
     progress = course_progress(enrollment, course) if enrollment else None
-    step = (
-        continue_step(course, progress.lessons, open_attempts(enrollment.id), quiz_limits(enrollment, course))
-        if enrollment
-        else None
-    )
+    step = None
+    if enrollment:
+        open_ids: dict[str, int] = {}
+        limits = quiz_limits(enrollment, course, open_ids)
+        step = continue_step(course, progress.lessons, open_ids, limits)
     return render_template(
         "course/outline.html",
         course=course,
@@ -134,12 +134,13 @@ def dashboard():
     course = current_course()
     enrollment = current_enrollment()
     progress = course_progress(enrollment, course)
-    limits = quiz_limits(enrollment, course)
+    open_ids: dict[str, int] = {}
+    limits = quiz_limits(enrollment, course, open_ids)
     return render_template(
         "course/dashboard.html",
         course=course,
         progress=progress,
-        step=continue_step(course, progress.lessons, open_attempts(enrollment.id), limits),
+        step=continue_step(course, progress.lessons, open_ids, limits),
         out_of_attempts=out_of_attempts(course, progress.lessons, limits),
         rules=band_rules(course),
         goal=band_goal_text(course, progress.readiness, band_goal(course.readiness, progress.readiness)),

@@ -11,7 +11,7 @@ from ..domain.next_step import BandGoal, LessonState, NextStep, next_step
 from ..domain.questions import Question
 from ..domain.readiness import Readiness
 from ..domain.review import Mark, mark_answer
-from ..models import Attempt, AttemptAnswer, LessonProgress
+from ..models import AttemptAnswer, LessonProgress
 
 REMOVED = "(option since removed)"
 NO_ANSWER = "(no answer)"
@@ -80,22 +80,21 @@ def graded_results(answers: list[AttemptAnswer]) -> list[QuestionResult]:
 def continue_step(
     course: Course,
     progress: dict[str, LessonProgress],
-    open_by_lesson: dict[str, Attempt],
+    open_by_lesson: Mapping[str, int],
     limits: Mapping[str, int | None] | None = None,
 ) -> NextStep:
-    """Choose the learner's next step from their progress rows, attempts in progress and limits (None: no limit)."""
+    """Choose the next step from the progress rows, the ids of attempts in progress and the limits (None: none)."""
     limits = limits or {}
     states = []
     for lesson_id in course.lesson_ids:
         row = progress.get(lesson_id)
-        in_progress = open_by_lesson.get(lesson_id)
         states.append(
             LessonState(
                 lesson_id,
                 read=row is not None and row.read_at is not None,
                 passed=row is not None and row.passed_at is not None,
                 attempts=row.attempts_count if row else 0,
-                open_attempt_id=in_progress.id if in_progress else None,
+                open_attempt_id=open_by_lesson.get(lesson_id),
                 max_attempts=(limits[lesson_id] or 0) if lesson_id in limits else None,
             )
         )
