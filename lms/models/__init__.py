@@ -1,9 +1,11 @@
-"""Tables and their invariants, by aggregate: accounts, cohorts, learning (enrollments, progress, attempts)."""
+"""Tables and their invariants, by aggregate: accounts, cohorts, learning, sessions, what deleted accounts keep."""
 
 from .accounts import User, UserIdentity
 from .base import UTCDateTime, utcnow
 from .cohorts import DEFAULT_COHORT_SLUG, Cohort, StaffCohort
 from .learning import ROLES, STAFF_ROLES, Attempt, AttemptAnswer, Enrollment, LessonProgress
+from .retained import RetainedAttempts
+from .sessions import UserSession
 
 __all__ = [
     "DEFAULT_COHORT_SLUG",
@@ -14,9 +16,11 @@ __all__ = [
     "Cohort",
     "Enrollment",
     "LessonProgress",
+    "RetainedAttempts",
     "StaffCohort",
     "UTCDateTime",
     "User",
     "UserIdentity",
+    "UserSession",
     "utcnow",
 ]

@@ -10,6 +10,7 @@ from ..domain.course import Course
 from ..extensions import db
 from ..models import Enrollment, User
 from .enrollments import set_role
+from .sessions import end_all_sessions
 
 PASSWORD_METHOD = "scrypt"
 # Checked when no account matches, so that a missing email costs as long as a wrong password.
@@ -104,11 +105,15 @@ def _password_matches(user: User, password: str) -> bool:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Set a new password and end every other session; raise WrongPassword if current is wrong."""
+    """Set a new password and end every session of the account; raise WrongPassword if current is wrong.
+
+    The caller signs the person in again on a new session.
+    """
     if not _password_matches(user, current):
         raise WrongPassword("the current password is not right")
     user.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
     user.session_version += 1
+    end_all_sessions(user.id)
     db.session.flush()
 
 

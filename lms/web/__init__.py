@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 
 from flask import Flask
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from ..extensions import db, login_manager
 from ..models import Enrollment, User
 from ..services import cache
-from . import account, auth, catalog, course, course_scope, errors, instructor, quiz, security
+from . import account, auth, catalog, course, course_scope, errors, instructor, quiz, security, sessions
 from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
 from .forms import ActionForm
@@ -20,24 +21,32 @@ from .texts import flag_text
 
 def _load_user(session_id: str) -> User | None:
     """Load the signed-in user, and on a course page their enrollment in it, in one query; a
-    session from before a password change no longer matches."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    session from before a password change, or of another account, no longer matches."""
+    user_id, version, secret = [*session_id.split(":"), "", ""][:3]
+    # Bounded: an id past 64 bits is no account (and no OverflowError).
+    if not (user_id.isdigit() and version.isdigit() and len(user_id) < 19 and len(version) < 10 and secret):
         return None
     course = current_course()
     if course is None:
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.session_version == int(version) else None
-    found = db.session.execute(
-        select(User, Enrollment)
-        .outerjoin(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.course_id == course.id))
-        .where(User.id == int(user_id))
-    ).first()
-    if found is None or found[0].session_version != int(version):
+        enrollment = None
+    else:
+        found = db.session.execute(
+            select(User, Enrollment)
+            .outerjoin(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.course_id == course.id))
+            .where(User.id == int(user_id))
+        ).first()
+        user, enrollment = found if found is not None else (None, None)
+    if (
+        user is None
+        or user.session_version != int(version)
+        or not hmac.compare_digest(user.session_secret.encode(), secret.encode())
+    ):
         return None
-    # Nearly every course page needs the enrollment too: keep it for current_enrollment().
-    cached_enrollments()[(found[0].id, course.id)] = found[1]
-    return found[0]
+    if course is not None:
+        # Nearly every course page needs the enrollment too: keep it for current_enrollment().
+        cached_enrollments()[(user.id, course.id)] = enrollment
+    return user
 
 
 def format_time(value: datetime | None) -> str:
@@ -56,6 +65,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
+    sessions.init_app(app)
     cache.init_app(app)
     course_scope.init_app(app)
     for blueprint in (catalog.bp, auth.bp, account.bp, course.bp, quiz.bp, instructor.bp):

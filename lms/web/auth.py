@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
 from ..services.accounts import EmailTaken, authenticate, normalize_email, register_user
 from .access import is_safe_redirect
 from .forms import LoginForm, RegisterForm
+from .sessions import sign_in, sign_out
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -38,7 +39,7 @@ def register():
             form.email.errors.append("An account with this email already exists. Sign in instead.")
         else:
             db.session.commit()
-            login_user(user)
+            sign_in(user, remember=False)
             flash(f"Welcome, {user.name}! Enroll below to start the course.", "success")
             return redirect(url_for("catalog.index"))
     status = 400 if form.errors else 200
@@ -58,7 +59,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             target = form.next.data
             return redirect(target if is_safe_redirect(target) else url_for("catalog.index"))
@@ -71,7 +72,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (a POST, checked for CSRF like every POST, so that no link can sign a user out)."""
-    logout_user()
+    """Sign out and end the session on the server (a POST, checked for CSRF, so that no link signs anyone out)."""
+    sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("catalog.index"))

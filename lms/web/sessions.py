@@ -1,0 +1,181 @@
+"""Server-side sessions: the cookie carries a random token only; data, account and timeouts live in the database.
+
+Our own small SessionInterface over the `sessions` table rather than Flask-Session: the account
+page lists and ends an account's sessions, which needs the account as a column of the session
+(Flask-Session keeps an opaque blob per key), the table is created by our migrations like every
+other, writes go out only when something changed (or once a minute for "last seen"), and the
+idle and absolute timeouts are checked on every read rather than left to a cookie's expiry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from flask import Flask, Request, Response, request, session
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SessionInterface, SessionMixin
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, insert, or_, select, update
+from werkzeug.datastructures import CallbackDict
+
+from ..extensions import db
+from ..models import User, UserSession, utcnow
+
+# "Last seen" is written at most this often per session, so that reading pages stays read-only.
+TOUCH_INTERVAL = timedelta(minutes=1)
+_serializer = TaggedJSONSerializer()  # what Flask's own cookie session uses: flashes, Markup, tuples
+
+
+def token_hash(token: str) -> str:
+    """Return the stored form of a cookie's token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _user_id(data: dict) -> int | None:
+    """Return the account a session's data names (Flask-Login's "<id>:<version>:<secret>"), or None."""
+    head = str(data.get("_user_id", "")).partition(":")[0]
+    return int(head) if head.isdigit() and len(head) < 19 else None
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    """A session's data, with what the interface needs to store it: its row, account and whether to renew."""
+
+    def __init__(self, initial=None, record_id=None, user_id=None, persistent=False, last_seen=None, expires=None):
+        def on_update(self) -> None:
+            self.modified = True
+
+        super().__init__(initial, on_update)
+        self.record_id = record_id
+        self.user_id = user_id
+        self.persistent = persistent
+        self.last_seen = last_seen
+        self.expires = expires
+        self.account: User | None = None  # held so that the loader finds it in the identity map
+        self.renew = False
+        self.modified = False
+
+
+class ServerSessionInterface(SessionInterface):
+    """Keep sessions in the `sessions` table, enforce the idle and absolute timeouts, renew ids on sign-in/out."""
+
+    session_class = ServerSession
+    clock: Callable[[], datetime] = staticmethod(utcnow)  # tests turn it forward
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        token = request.cookies.get(self.get_cookie_name(app), "")
+        if not token or len(token) > 100:
+            return ServerSession()
+        # The account comes along: Flask-Login's loader then finds it without a second query on most pages.
+        record = db.session.execute(
+            select(UserSession, User)
+            .outerjoin(User, User.id == UserSession.user_id)
+            .where(UserSession.token_hash == token_hash(token))
+        ).first()
+        if record is None:
+            return ServerSession()
+        row = record[0]
+        now = self.clock()
+        if now >= row.expires_at or now >= row.last_seen_at + idle_timeout(app):
+            with db.engine.begin() as connection:
+                connection.execute(delete(UserSession).where(UserSession.id == row.id))
+            return ServerSession()
+        opened = ServerSession(
+            _serializer.loads(row.data),
+            record_id=row.id,
+            user_id=row.user_id,
+            persistent=row.persistent,
+            last_seen=row.last_seen_at,
+            expires=row.expires_at,
+        )
+        opened.account = record[1]
+        return opened
+
+    def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
+        name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
+        response.vary.add("Cookie")
+        now = self.clock()
+        user_id = _user_id(session)
+        # A change of account is a sign-in or sign-out: the old id never serves again (no fixation).
+        renew = session.renew or user_id != session.user_id
+        with db.engine.begin() as connection:
+            if session.record_id is not None and (renew or not session):
+                connection.execute(delete(UserSession).where(UserSession.id == session.record_id))
+            if not session:
+                if session.record_id is not None:
+                    response.delete_cookie(name, domain=domain, path=path)
+                return
+            if session.record_id is None or renew:
+                if user_id is not None:
+                    connection.execute(
+                        delete(UserSession).where(
+                            or_(UserSession.expires_at <= now, UserSession.last_seen_at <= now - idle_timeout(app))
+                        )
+                    )
+                token = secrets.token_urlsafe(32)
+                lifetime = app.config["SESSION_REMEMBER_TIMEOUT" if session.persistent else "SESSION_ABSOLUTE_TIMEOUT"]
+                expires = now + timedelta(seconds=lifetime)
+                connection.execute(
+                    insert(UserSession).values(
+                        token_hash=token_hash(token),
+                        user_id=user_id,
+                        data=_serializer.dumps(dict(session)),
+                        persistent=session.persistent,
+                        created_at=now,
+                        last_seen_at=now,
+                        expires_at=expires,
+                        user_agent=(request.user_agent.string or "")[:200],
+                        address=(request.remote_addr or "")[:45],
+                    )
+                )
+                response.set_cookie(
+                    name,
+                    token,
+                    expires=expires if session.persistent else None,
+                    httponly=self.get_cookie_httponly(app),
+                    domain=domain,
+                    path=path,
+                    secure=self.get_cookie_secure(app),
+                    samesite=self.get_cookie_samesite(app),
+                )
+            elif session.modified:
+                connection.execute(
+                    update(UserSession)
+                    .where(UserSession.id == session.record_id)
+                    .values(data=_serializer.dumps(dict(session)), last_seen_at=now)
+                )
+            elif now - session.last_seen >= TOUCH_INTERVAL:
+                touch = update(UserSession).where(UserSession.id == session.record_id).values(last_seen_at=now)
+                connection.execute(touch)
+
+
+def idle_timeout(app: Flask) -> timedelta:
+    """Return how long a session lasts without a request."""
+    return timedelta(seconds=app.config["SESSION_IDLE_TIMEOUT"])
+
+
+def sign_in(user: User, remember: bool) -> None:
+    """Sign the user in on a new session: new id, new CSRF token, nothing kept from before."""
+    session.clear()
+    login_user(user)
+    session.renew = True
+    session.persistent = remember
+
+
+def sign_out() -> None:
+    """Sign out and end this session on the server; what follows (a flash) gets a new one."""
+    logout_user()
+    session.clear()
+    session.renew = True
+
+
+def current_record_id() -> int | None:
+    """Return the id of this request's session row, or None before it is stored."""
+    return getattr(session, "record_id", None)
+
+
+def init_app(app: Flask) -> None:
+    """Store the app's sessions in the database."""
+    app.session_interface = ServerSessionInterface()
