@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from ..extensions import db, login_manager
 from ..models import Enrollment, User
@@ -49,6 +50,13 @@ def _load_user(session_id: str) -> User | None:
     return user
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`int` in every route, bounded to what a database id holds: a larger number is a 404, not an OverflowError."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**63 - 1 if max is None else max)
+
+
 def format_time(value: datetime | None) -> str:
     """Format a stored UTC time for people: '27 Nov 2026, 14:05 UTC'."""
     return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
@@ -61,6 +69,7 @@ def format_score(value: float | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, the user loader, template globals and error handlers."""
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."

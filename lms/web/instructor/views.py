@@ -24,7 +24,7 @@ from ..access import (
 from ..presenters import review_items
 from .blueprint import bp
 from .charts import histogram_bars
-from .forms import roster_filters, roster_form
+from .forms import roster_filters, roster_form, roster_link_args
 
 
 def visible_cohort_list(course_id: str):
@@ -45,7 +45,7 @@ def roster():
     per_page = int(form.per_page.data) if (form.per_page.data or "").strip() else 50
     page = roster_page(course, filters, form.page.data or 1, per_page)
     summary = roster_summary(course, cohort_ids)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = roster_link_args(form)
     return render_template(
         "instructor/roster.html",
         course=course,
