@@ -17,6 +17,7 @@ from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
 from .forms import ActionForm
 from .question_fields import field_for
+from .sessions import session_account_id
 from .texts import flag_text
 
 
@@ -40,6 +41,8 @@ def _load_user(session_id: str) -> User | None:
         user, enrollment = found if found is not None else (None, None)
     if (
         user is None
+        # The stored session must be this account's: an id from anywhere else (a remember cookie) is refused.
+        or session_account_id() != user.id
         or user.session_version != int(version)
         or not hmac.compare_digest(user.session_secret.encode(), secret.encode())
     ):

@@ -10,6 +10,7 @@ idle and absolute timeouts are checked on every read rather than left to a cooki
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -97,10 +98,10 @@ class ServerSessionInterface(SessionInterface):
         name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
         response.vary.add("Cookie")
         now = self.clock()
-        user_id = _user_id(session)
-        # A change of account is a sign-in or sign-out: the old id never serves again (no fixation).
-        renew = session.renew or user_id != session.user_id
         with db.engine.begin() as connection:
+            user_id = self._account(connection, session)
+            # A change of account is a sign-in or sign-out: the old id never serves again (no fixation).
+            renew = session.renew or user_id != session.user_id
             if session.record_id is not None and (renew or not session):
                 connection.execute(delete(UserSession).where(UserSession.id == session.record_id))
             if not session:
@@ -108,32 +109,11 @@ class ServerSessionInterface(SessionInterface):
                     response.delete_cookie(name, domain=domain, path=path)
                 return
             if session.record_id is None or renew:
-                if user_id is not None:
-                    connection.execute(
-                        delete(UserSession).where(
-                            or_(UserSession.expires_at <= now, UserSession.last_seen_at <= now - idle_timeout(app))
-                        )
-                    )
-                token = secrets.token_urlsafe(32)
-                lifetime = app.config["SESSION_REMEMBER_TIMEOUT" if session.persistent else "SESSION_ABSOLUTE_TIMEOUT"]
-                expires = now + timedelta(seconds=lifetime)
-                connection.execute(
-                    insert(UserSession).values(
-                        token_hash=token_hash(token),
-                        user_id=user_id,
-                        data=_serializer.dumps(dict(session)),
-                        persistent=session.persistent,
-                        created_at=now,
-                        last_seen_at=now,
-                        expires_at=expires,
-                        user_agent=(request.user_agent.string or "")[:200],
-                        address=(request.remote_addr or "")[:45],
-                    )
-                )
+                token = self._insert(app, connection, session, user_id, now)
                 response.set_cookie(
                     name,
                     token,
-                    expires=expires if session.persistent else None,
+                    expires=now + self._lifetime(app, session) if session.persistent else None,
                     httponly=self.get_cookie_httponly(app),
                     domain=domain,
                     path=path,
@@ -146,9 +126,58 @@ class ServerSessionInterface(SessionInterface):
                     .where(UserSession.id == session.record_id)
                     .values(data=_serializer.dumps(dict(session)), last_seen_at=now)
                 )
-            elif now - session.last_seen >= TOUCH_INTERVAL:
+            # Never coarser than an eighth of the idle timeout, so that an active session never idles out.
+            elif now - session.last_seen >= min(TOUCH_INTERVAL, idle_timeout(app) / 8):
                 touch = update(UserSession).where(UserSession.id == session.record_id).values(last_seen_at=now)
                 connection.execute(touch)
+
+    @staticmethod
+    def _account(connection, session: ServerSession) -> int | None:
+        """Return the account the session's data names if its identity checks out, else drop it from the data.
+
+        Only a sign-in (or a test client's session_transaction) changes the account; Flask-Login's
+        remember-cookie path also writes an unchecked id into the data, which must bind nothing.
+        """
+        user_id = _user_id(session)
+        if user_id is None or user_id == session.user_id:
+            return user_id
+        _, version, secret = [*str(session["_user_id"]).split(":"), "", ""][:3]
+        found = connection.execute(select(User.session_version, User.session_secret).where(User.id == user_id)).first()
+        if found is not None and str(found[0]) == version and hmac.compare_digest(found[1].encode(), secret.encode()):
+            return user_id
+        for key in ("_user_id", "_fresh", "_id", "_remember"):
+            session.pop(key, None)
+        return None
+
+    @staticmethod
+    def _lifetime(app: Flask, session: ServerSession) -> timedelta:
+        key = "SESSION_REMEMBER_TIMEOUT" if session.persistent else "SESSION_ABSOLUTE_TIMEOUT"
+        return timedelta(seconds=app.config[key])
+
+    def _insert(self, app: Flask, connection, session: ServerSession, user_id: int | None, now: datetime) -> str:
+        """Store the session under a new random token and return the token."""
+        if user_id is not None:
+            # A sign-in clears out sessions that timed out (the lookup refuses them already).
+            connection.execute(
+                delete(UserSession).where(
+                    or_(UserSession.expires_at <= now, UserSession.last_seen_at <= now - idle_timeout(app))
+                )
+            )
+        token = secrets.token_urlsafe(32)
+        connection.execute(
+            insert(UserSession).values(
+                token_hash=token_hash(token),
+                user_id=user_id,
+                data=_serializer.dumps(dict(session)),
+                persistent=session.persistent,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + self._lifetime(app, session),
+                user_agent=(request.user_agent.string or "")[:200],
+                address=(request.remote_addr or "")[:45],
+            )
+        )
+        return token
 
 
 def idle_timeout(app: Flask) -> timedelta:
@@ -169,6 +198,11 @@ def sign_out() -> None:
     logout_user()
     session.clear()
     session.renew = True
+
+
+def session_account_id() -> int | None:
+    """Return the account this request's stored session belongs to, or None."""
+    return getattr(session, "user_id", None)
 
 
 def current_record_id() -> int | None:
