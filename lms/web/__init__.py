@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from ..extensions import db, login_manager
-from ..models import Enrollment, User
+from ..models import MAX_ID, Enrollment, User
 from ..services import cache
 from . import account, auth, catalog, course, course_scope, errors, instructor, quiz, security, sessions
 from .access import cached_enrollments, can_change, current_enrollment, is_staff
@@ -25,8 +25,10 @@ def _load_user(session_id: str) -> User | None:
     """Load the signed-in user, and on a course page their enrollment in it, in one query; a
     session from before a password change, or of another account, no longer matches."""
     user_id, version, secret = [*session_id.split(":"), "", ""][:3]
-    # Bounded: an id past 64 bits is no account (and no OverflowError).
-    if not (user_id.isdigit() and version.isdigit() and len(user_id) < 19 and len(version) < 10 and secret):
+    # Bounded: a larger id is no account (and no database error).
+    if not (user_id.isdigit() and len(user_id) <= 10 and version.isdigit() and len(version) < 10 and secret):
+        return None
+    if int(user_id) > MAX_ID:
         return None
     course = current_course()
     if course is None:
@@ -54,10 +56,10 @@ def _load_user(session_id: str) -> User | None:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`int` in every route, bounded to what a database id holds: a larger number is a 404, not an OverflowError."""
+    """`int` in every route, bounded to what a database id holds: a larger number is a 404, not a 500."""
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**63 - 1 if max is None else max)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max)
 
 
 def format_time(value: datetime | None) -> str:

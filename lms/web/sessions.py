@@ -23,7 +23,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from werkzeug.datastructures import CallbackDict
 
 from ..extensions import db
-from ..models import User, UserSession, utcnow
+from ..models import MAX_ID, User, UserSession, utcnow
 
 # "Last seen" is written at most this often per session, so that reading pages stays read-only.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -38,7 +38,7 @@ def token_hash(token: str) -> str:
 def _user_id(data: dict) -> int | None:
     """Return the account a session's data names (Flask-Login's "<id>:<version>:<secret>"), or None."""
     head = str(data.get("_user_id", "")).partition(":")[0]
-    return int(head) if head.isdigit() and len(head) < 19 else None
+    return int(head) if head.isdigit() and len(head) <= 10 and int(head) <= MAX_ID else None
 
 
 class ServerSession(CallbackDict, SessionMixin):

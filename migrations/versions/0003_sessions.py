@@ -30,9 +30,14 @@ def upgrade():
         connection.execute(
             users.update().where(users.c.id == user_id).values(session_secret=secrets.token_urlsafe(32))
         )
-    # recreate="always": SQLite only takes AUTOINCREMENT when the table is created.
+    # SQLite only takes AUTOINCREMENT when a table is created: rebuild it there (env.py turns foreign
+    # keys off meanwhile and checks them after). PostgreSQL's sequence never hands an id out twice.
+    sqlite = connection.dialect.name == "sqlite"
     with op.batch_alter_table(
-        "users", schema=None, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        "users",
+        schema=None,
+        recreate="always" if sqlite else "auto",
+        table_kwargs={"sqlite_autoincrement": True} if sqlite else {},
     ) as batch_op:
         batch_op.alter_column("session_secret", existing_type=sa.String(length=64), nullable=False)
 
@@ -73,5 +78,6 @@ def downgrade():
     op.drop_index(op.f("ix_sessions_user_id"), table_name="sessions")
     op.drop_index("ix_sessions_expires_at", table_name="sessions")
     op.drop_table("sessions")
-    with op.batch_alter_table("users", schema=None, recreate="always") as batch_op:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table("users", schema=None, recreate="always" if sqlite else "auto") as batch_op:
         batch_op.drop_column("session_secret")

@@ -87,7 +87,7 @@ def test_access_matrix(app, make_user, instructor, assistant, admin, quiz, enrol
         "enrollment_id": enrollment_of(learner).id,
         "cohort_id": enrollment_of(learner).cohort_id,
         "filename": "css/app.css",
-        "session_id": 2**40,
+        "session_id": 2**30,
     }
     users = {
         "anonymous": None,
