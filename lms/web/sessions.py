@@ -20,8 +20,10 @@ from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
+from ..database import is_unavailable
 from ..extensions import db
 from ..models import MAX_ID, User, UserSession, utcnow
 
@@ -56,6 +58,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.expires = expires
         self.account: User | None = None  # held so that the loader finds it in the identity map
         self.renew = False
+        self.unavailable: Exception | None = None
         self.modified = False
 
 
@@ -70,18 +73,26 @@ class ServerSessionInterface(SessionInterface):
         if not token or len(token) > 100:
             return ServerSession()
         # The account comes along: Flask-Login's loader then finds it without a second query on most pages.
-        record = db.session.execute(
-            select(UserSession, User)
-            .outerjoin(User, User.id == UserSession.user_id)
-            .where(UserSession.token_hash == token_hash(token))
-        ).first()
+        try:
+            record = db.session.execute(
+                select(UserSession, User)
+                .outerjoin(User, User.id == UserSession.user_id)
+                .where(UserSession.token_hash == token_hash(token))
+            ).first()
+        except SQLAlchemyError as error:
+            if not is_unavailable(error):
+                raise
+            # Raised again in before_request, where the error pages answer a styled 503.
+            unavailable = ServerSession()
+            unavailable.unavailable = error
+            return unavailable
         if record is None:
             return ServerSession()
         row = record[0]
         now = self.clock()
         if now >= row.expires_at or now >= row.last_seen_at + idle_timeout(app):
-            with db.engine.begin() as connection:
-                connection.execute(delete(UserSession).where(UserSession.id == row.id))
+            db.session.execute(delete(UserSession).where(UserSession.id == row.id))
+            db.session.commit()  # nothing else is pending as the request begins
             return ServerSession()
         opened = ServerSession(
             _serializer.loads(row.data),
@@ -95,41 +106,61 @@ class ServerSessionInterface(SessionInterface):
         return opened
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
-        name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
+        if session.unavailable is not None:
+            return  # the database was down when the request began: keep the cookie, write nothing
         response.vary.add("Cookie")
         now = self.clock()
-        with db.engine.begin() as connection:
-            user_id = self._account(connection, session)
-            # A change of account is a sign-in or sign-out: the old id never serves again (no fixation).
-            renew = session.renew or user_id != session.user_id
-            if session.record_id is not None and (renew or not session):
-                connection.execute(delete(UserSession).where(UserSession.id == session.record_id))
-            if not session:
-                if session.record_id is not None:
-                    response.delete_cookie(name, domain=domain, path=path)
-                return
-            if session.record_id is None or renew:
-                token = self._insert(app, connection, session, user_id, now)
-                response.set_cookie(
-                    name,
-                    token,
-                    expires=now + self._lifetime(app, session) if session.persistent else None,
-                    httponly=self.get_cookie_httponly(app),
-                    domain=domain,
-                    path=path,
-                    secure=self.get_cookie_secure(app),
-                    samesite=self.get_cookie_samesite(app),
-                )
-            elif session.modified:
-                connection.execute(
-                    update(UserSession)
-                    .where(UserSession.id == session.record_id)
-                    .values(data=_serializer.dumps(dict(session)), last_seen_at=now)
-                )
-            # Never coarser than an eighth of the idle timeout, so that an active session never idles out.
-            elif now - session.last_seen >= min(TOUCH_INTERVAL, idle_timeout(app) / 8):
-                touch = update(UserSession).where(UserSession.id == session.record_id).values(last_seen_at=now)
-                connection.execute(touch)
+        touch_due = session.record_id is not None and now - session.last_seen >= min(
+            TOUCH_INTERVAL, idle_timeout(app) / 8
+        )
+        if not (session.renew or session.modified or touch_due or _user_id(session) != session.user_id):
+            return  # most requests: nothing to write
+        # The request's own database session, not a second connection (a crowd of requests each
+        # holding one and waiting for another would drain the pool). What the view left uncommitted
+        # is discarded first, as the end of the request would; then the session's writes commit alone.
+        db.session.rollback()
+        try:
+            self._write(app, session, response, now, touch_due)
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+
+    def _write(self, app: Flask, session: ServerSession, response: Response, now: datetime, touch_due: bool) -> None:
+        """Delete, insert or update the session's row, and set or delete the cookie to match."""
+        name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
+        connection = db.session
+        user_id = self._account(connection, session)
+        # A change of account is a sign-in or sign-out: the old id never serves again (no fixation).
+        renew = session.renew or user_id != session.user_id
+        if session.record_id is not None and (renew or not session):
+            connection.execute(delete(UserSession).where(UserSession.id == session.record_id))
+        if not session:
+            if session.record_id is not None:
+                response.delete_cookie(name, domain=domain, path=path)
+            return
+        if session.record_id is None or renew:
+            token = self._insert(app, connection, session, user_id, now)
+            response.set_cookie(
+                name,
+                token,
+                expires=now + self._lifetime(app, session) if session.persistent else None,
+                httponly=self.get_cookie_httponly(app),
+                domain=domain,
+                path=path,
+                secure=self.get_cookie_secure(app),
+                samesite=self.get_cookie_samesite(app),
+            )
+        elif session.modified:
+            connection.execute(
+                update(UserSession)
+                .where(UserSession.id == session.record_id)
+                .values(data=_serializer.dumps(dict(session)), last_seen_at=now)
+            )
+        # Never coarser than an eighth of the idle timeout, so that an active session never idles out.
+        elif touch_due:
+            touch = update(UserSession).where(UserSession.id == session.record_id).values(last_seen_at=now)
+            connection.execute(touch)
 
     @staticmethod
     def _account(connection, session: ServerSession) -> int | None:
@@ -210,6 +241,18 @@ def current_record_id() -> int | None:
     return getattr(session, "record_id", None)
 
 
+# Pages that must answer while the database is down (health checks, the pages' style).
+WITHOUT_DATABASE = frozenset({"static", "ops.healthz", "ops.readyz"})
+
+
+def _raise_if_unavailable() -> None:
+    """Turn a session the database could not load into the 503 the error pages give an outage."""
+    error = getattr(session, "unavailable", None)
+    if error is not None and request.endpoint not in WITHOUT_DATABASE:
+        raise error
+
+
 def init_app(app: Flask) -> None:
     """Store the app's sessions in the database."""
     app.session_interface = ServerSessionInterface()
+    app.before_request_funcs.setdefault(None, []).insert(0, _raise_if_unavailable)
