@@ -41,6 +41,8 @@ run: $(RUNTIME)
 TIMED := test_generation_is_fast
 PARALLEL_TESTS := tests --ignore=tests/concurrency --ignore=tests/browser -n $(TEST_WORKERS) -k "not $(TIMED)"
 SERIAL_TESTS := tests/concurrency tests/domain -p no:xdist -k "$(TIMED) or concurrency"
+# On PostgreSQL only the concurrency tests run alone: the timing check uses no database.
+PG_SERIAL_TESTS := tests/concurrency -p no:xdist
 BROWSER_LOG := test-artifacts/browser-tests.log
 
 test: $(DEV)
@@ -55,7 +57,7 @@ test: $(DEV)
 		echo "== the same suite on PostgreSQL ($$TEST_DATABASE_URL)$${TEST_REDIS_URL:+, rate limits in $$TEST_REDIS_URL}"; \
 		export LMS_TEST_DB=postgres $${TEST_REDIS_URL:+RATELIMIT_STORAGE_URI=$$TEST_REDIS_URL}; \
 		$(BIN)/python -m pytest $(PARALLEL_TESTS) $(PYTEST_ARGS) && \
-		$(BIN)/python -m pytest $(SERIAL_TESTS) $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest $(PG_SERIAL_TESTS) $(PYTEST_ARGS); \
 	else \
 		echo "== PostgreSQL run skipped: TEST_DATABASE_URL is not set (see README, 'Tests')."; \
 	fi
