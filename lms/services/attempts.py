@@ -79,9 +79,17 @@ def discard_attempt(attempt: Attempt) -> None:
 
 
 def start_attempt(
-    enrollment: Enrollment, course: Course, lesson: Lesson, rng: random.Random, now: datetime | None = None
+    enrollment: Enrollment,
+    course: Course,
+    lesson: Lesson,
+    rng: random.Random,
+    now: datetime | None = None,
+    carried: int = 0,
 ) -> Attempt:
-    """Resume the open attempt or draw a new one; raise AttemptLimitReached past the limit."""
+    """Resume the open attempt or draw a new one; raise AttemptLimitReached past the limit.
+
+    carried: attempts at this quiz that deleted accounts of the same email used (services.retained).
+    """
     now = now or utcnow()
     # Under the lock, the open attempt and the count below are current: starts run one at a time.
     lock_enrollment(enrollment)
@@ -97,7 +105,7 @@ def start_attempt(
         .select_from(Attempt)
         .where(Attempt.enrollment_id == enrollment.id, Attempt.lesson_id == lesson.id)
     ).scalar_one()
-    if course.quiz.max_attempts and used >= course.quiz.max_attempts:
+    if course.quiz.max_attempts and used + carried >= course.quiz.max_attempts:
         raise AttemptLimitReached(f"all {course.quiz.max_attempts} attempts at this quiz are used")
     # Retakes prefer questions this learner has not answered yet at this quiz.
     seen = db.session.execute(

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..services.accounts import LastAdmin, LastInstructor, WrongPassword, change_password, delete_account
 from ..services.personal_data import personal_data
+from ..services.retained import email_key
 from ..services.sessions import active_sessions, end_all_sessions, end_session
 from .forms import ActionForm, ChangePasswordForm, DeleteAccountForm
 from .sessions import current_record_id, idle_timeout, sign_in, sign_out
@@ -108,7 +109,8 @@ def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            delete_account(current_user, form.password.data)
+            key = email_key(current_app.config["SECRET_KEY"], current_user.email) if current_user.email else None
+            delete_account(current_user, form.password.data, retain_key=key)
         except WrongPassword:
             form.password.errors.append("That is not your password; nothing was deleted.")
         except LastInstructor as last:

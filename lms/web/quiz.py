@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..domain.course import Lesson, Question
 from ..domain.feedback import may_show_key, objective_feedback
@@ -22,6 +23,7 @@ from ..services.attempts import (
     submit_attempt,
 )
 from ..services.progress import lesson_progress
+from ..services.retained import email_key, retained_attempts
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404, own_attempt_or_abort
 from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, QuizFormError, build_quiz_form, check_untampered, responses_from_form
@@ -48,9 +50,17 @@ def overview(lesson_id: str):
         progress=lesson_progress(enrollment, lesson.id),
         submitted=submitted,
         in_progress=in_progress,
-        left=attempts_left(len(attempts) - (1 if in_progress else 0), course),
+        left=attempts_left(len(attempts) - (1 if in_progress else 0) + _carried(course, lesson), course),
         form=ActionForm(),
     )
+
+
+def _carried(course, lesson: Lesson) -> int:
+    """Attempts at this quiz used by deleted accounts with the signed-in person's email."""
+    if not current_user.email:
+        return 0
+    key = email_key(current_app.config["SECRET_KEY"], current_user.email)
+    return retained_attempts(key, course.id, lesson.id)
 
 
 @bp.route("/quizzes/<lesson_id>/attempts", methods=["POST"])
@@ -60,7 +70,7 @@ def start(lesson_id: str):
     course = current_course()
     lesson = lesson_or_404(lesson_id)
     try:
-        attempt = start_attempt(current_enrollment(), course, lesson, _random)
+        attempt = start_attempt(current_enrollment(), course, lesson, _random, carried=_carried(course, lesson))
     except AttemptLimitReached:
         abort(403, description=f"You have used all {course.quiz.max_attempts} attempts at this quiz.")
     db.session.commit()
@@ -149,7 +159,7 @@ def result(attempt_id: int):
     course = current_course()
     lesson = lesson_or_404(attempt.lesson_id)
     attempts = attempts_for(attempt.enrollment_id, lesson.id)
-    left = attempts_left(len(attempts), course)
+    left = attempts_left(len(attempts) + _carried(course, lesson), course)
     show_key = may_show_key(course.review.show_key, any(other.passed for other in attempts), left)
     return render_template(
         "quiz/result.html",

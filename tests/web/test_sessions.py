@@ -8,7 +8,7 @@ from flask_login.utils import encode_cookie
 from sqlalchemy import event, select
 
 from lms.extensions import db
-from lms.models import User, UserSession
+from lms.models import RetainedAttempts, User, UserSession
 
 from ..conftest import MINI_PACK
 
@@ -268,3 +268,28 @@ def test_last_seen_is_written_at_most_once_a_minute(app, clock, make_user):
         event.remove(db.engine, "before_cursor_execute", record)
     last_seen = db.session.execute(select(UserSession.last_seen_at)).scalar_one()
     assert last_seen == clock.now
+
+
+def test_deleting_and_registering_again_keeps_the_attempts_used(app, clock, quiz, course):
+    """Finding 10: the limit survives deletion under a keyed hash of the email; nothing else is kept."""
+    limit = course.quiz.max_attempts
+    assert limit, "the mini pack limits attempts"
+    client = app.test_client()
+    register(client, "grace@example.org")
+    client.post("/courses/mini-course/enroll")
+    for _ in range(limit):
+        quiz.take(client, "alpha", correct=0)
+    assert client.post("/account/delete", data={"password": PASSWORD, "confirm": "y"}).status_code == 302
+    kept = db.session.execute(select(RetainedAttempts)).scalars().all()
+    assert [(row.course_id, row.lesson_id, row.attempts) for row in kept] == [("mini-course", "alpha", limit)]
+    assert "grace" not in kept[0].email_key and len(kept[0].email_key) == 64
+
+    again = app.test_client()
+    register(again, " Grace@Example.org ")
+    again.post("/courses/mini-course/enroll")
+    assert again.post("/courses/mini-course/quizzes/alpha/attempts").status_code == 403
+    assert again.post("/courses/mini-course/quizzes/beta/attempts").status_code == 303, "other quizzes are untouched"
+    other = app.test_client()
+    register(other, "someone@example.org", name="Someone")
+    other.post("/courses/mini-course/enroll")
+    assert other.post("/courses/mini-course/quizzes/alpha/attempts").status_code == 303
