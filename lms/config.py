@@ -138,7 +138,11 @@ def settings_from_environment() -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),
-        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        # Server-side sessions (lms/web/sessions.py), in seconds: ended after this long without a
+        # request, and this long after sign-in at the latest ("keep me signed in": the longer one).
+        "SESSION_IDLE_TIMEOUT": int(os.environ.get("SESSION_IDLE_TIMEOUT", 8 * 3600)),
+        "SESSION_ABSOLUTE_TIMEOUT": int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600)),
+        "SESSION_REMEMBER_TIMEOUT": int(os.environ.get("SESSION_REMEMBER_TIMEOUT", 30 * 24 * 3600)),
         "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "").split(),
         "TRUST_PROXY_HOPS": int(_number("TRUST_PROXY_HOPS", 0)),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),

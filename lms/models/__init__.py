@@ -1,13 +1,16 @@
-"""Tables and their invariants, by aggregate: accounts, cohorts, learning (enrollments, attempts), overrides."""
+"""Tables and their invariants, by aggregate: accounts, cohorts, learning, overrides, sessions, retained counts."""
 
 from .accounts import User, UserIdentity
-from .base import UTCDateTime, utcnow
+from .base import MAX_ID, UTCDateTime, utcnow
 from .cohorts import DEFAULT_COHORT_SLUG, Cohort, StaffCohort
 from .learning import ROLES, STAFF_ROLES, Attempt, AttemptAnswer, Enrollment, LessonProgress
 from .overrides import OVERRIDE_ACTIONS, AttemptLimit, LearnerQuizOverride, OverrideEvent
+from .retained import RetainedAttempts
+from .sessions import UserSession
 
 __all__ = [
     "DEFAULT_COHORT_SLUG",
+    "MAX_ID",
     "OVERRIDE_ACTIONS",
     "ROLES",
     "STAFF_ROLES",
@@ -19,9 +22,11 @@ __all__ = [
     "LearnerQuizOverride",
     "LessonProgress",
     "OverrideEvent",
+    "RetainedAttempts",
     "StaffCohort",
     "UTCDateTime",
     "User",
     "UserIdentity",
+    "UserSession",
     "utcnow",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,8 @@ class User(UserMixin, db.Model):
     """A person. An account made by an outside platform may have no email and no password."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    # AUTOINCREMENT on SQLite: a deleted account's id is never handed to a new one (PostgreSQL never reuses).
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
@@ -31,6 +33,8 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     # Part of the id Flask-Login keeps in sessions and remember cookies: raising it signs out everywhere.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # Random per account, also in the session identity: no session can ever match another account.
+    session_secret: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_urlsafe(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the owner opened the link mailed to the address (or an operator vouched for it).
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -47,8 +51,8 @@ class User(UserMixin, db.Model):
         return self.password_hash is not None
 
     def get_id(self) -> str:
-        """The session's user id: the account id and its session version."""
-        return f"{self.id}:{self.session_version}"
+        """The session's user id: the account id, its session version and its secret."""
+        return f"{self.id}:{self.session_version}:{self.session_secret}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -7,6 +7,9 @@ from typing import Any
 
 from sqlalchemy import DateTime, TypeDecorator
 
+# The largest id an Integer primary key holds (32 bits on PostgreSQL): a larger one names no row.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""

@@ -12,6 +12,8 @@ from ..domain.course import Course
 from ..extensions import app_setting, db
 from ..models import Enrollment, User, utcnow
 from .enrollments import set_role
+from .retained import retain_attempts
+from .sessions import end_all_sessions
 
 PASSWORD_METHOD = "scrypt"  # the default of the PASSWORD_HASH_METHOD setting
 
@@ -115,11 +117,15 @@ def _password_matches(user: User, password: str) -> bool:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Set a new password and end every other session; raise WrongPassword if current is wrong."""
+    """Set a new password and end every session of the account; raise WrongPassword if current is wrong.
+
+    The caller signs the person in again on a new session.
+    """
     if not _password_matches(user, current):
         raise WrongPassword("the current password is not right")
     user.password_hash = generate_password_hash(new, method=password_method())
     user.session_version += 1
+    end_all_sessions(user.id)
     db.session.flush()
 
 
@@ -142,8 +148,9 @@ def _lock_staff_rows(course_ids: list[str]) -> None:
         )
 
 
-def delete_account(user: User, password: str) -> None:
-    """Delete an account and, through the database's cascades, all its records.
+def delete_account(user: User, password: str, retain_key: str | None = None) -> None:
+    """Delete an account and, through the database's cascades, all its records; with retain_key (the
+    email's keyed hash), the attempts it used are kept under that key, so that re-registering starts none afresh.
 
     Raises WrongPassword, LastInstructor (naming the course) if a course it teaches would be left
     without an instructor, and LastAdmin if the site would be left without an administrator.
@@ -168,5 +175,7 @@ def delete_account(user: User, password: str) -> None:
         others = db.session.execute(select(User.id).where(User.is_admin, User.id != user.id).limit(1)).first()
         if others is None:
             raise LastAdmin("the site needs at least one administrator")
+    if retain_key is not None:
+        retain_attempts(user, retain_key)
     db.session.delete(user)
     db.session.flush()

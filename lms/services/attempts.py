@@ -148,6 +148,7 @@ def quiz_allowances(
     course: Course,
     lesson_ids: tuple[str, ...] | None = None,
     attempts: list[Attempt] | None = None,
+    carried: Mapping[str, int] | None = None,
 ) -> dict[str, Allowance]:
     """Return the Allowance of every quiz (or of these) for one learner: the one place attempts left are computed.
 
@@ -167,15 +168,17 @@ def quiz_allowances(
     for lesson_id in lesson_ids:
         extra, counted_after = overrides.get(lesson_id, (0, 0))
         used = sum(1 for a in attempts if a.lesson_id == lesson_id and a.number > counted_after)
+        if not counted_after:  # attempts a deleted account of this email used, until a reset sets them aside
+            used += (carried or {}).get(lesson_id, 0)
         allowances[lesson_id] = Allowance(_limit(course, lesson_id, limits, extra), used, extra, counted_after)
     return allowances
 
 
 def quiz_allowance(
-    enrollment: Enrollment, course: Course, lesson_id: str, attempts: list[Attempt] | None = None
+    enrollment: Enrollment, course: Course, lesson_id: str, attempts: list[Attempt] | None = None, carried: int = 0
 ) -> Allowance:
-    """Return one learner's Allowance at one quiz (see quiz_allowances)."""
-    return quiz_allowances(enrollment, course, (lesson_id,), attempts)[lesson_id]
+    """Return one learner's Allowance at one quiz (see quiz_allowances); carried: a deleted account's attempts."""
+    return quiz_allowances(enrollment, course, (lesson_id,), attempts, {lesson_id: carried})[lesson_id]
 
 
 def attempt_questions(attempt: Attempt, lesson: Lesson) -> tuple[Question, ...]:
@@ -191,9 +194,17 @@ def discard_attempt(attempt: Attempt) -> None:
 
 
 def start_attempt(
-    enrollment: Enrollment, course: Course, lesson: Lesson, rng: random.Random, now: datetime | None = None
+    enrollment: Enrollment,
+    course: Course,
+    lesson: Lesson,
+    rng: random.Random,
+    now: datetime | None = None,
+    carried: int = 0,
 ) -> Attempt:
-    """Resume the open attempt or draw a new one; raise AttemptLimitReached past the limit."""
+    """Resume the open attempt or draw a new one; raise AttemptLimitReached past the limit.
+
+    carried: attempts at this quiz that deleted accounts of the same email used (services.retained).
+    """
     now = now or utcnow()
     # Under the lock, the open attempt and the count below are current: starts run one at a time.
     lock_enrollment(enrollment)
@@ -204,7 +215,7 @@ def start_attempt(
             return current
         except StaleAttempt:
             discard_attempt(current)
-    allowance = quiz_allowance(enrollment, course, lesson.id)
+    allowance = quiz_allowance(enrollment, course, lesson.id, carried=carried)
     if allowance.left == 0:
         raise AttemptLimitReached(f"all {allowance.limit} attempts at this quiz")
     # Numbers run on across a reset: the set-aside attempts keep theirs.

@@ -2,41 +2,77 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from ..extensions import db, login_manager
-from ..models import Enrollment, User
-from . import account, auth, catalog, course, course_scope, errors, instructor, legacy, ops, quiz, recovery, security
+from ..models import MAX_ID, Enrollment, User
+from . import (
+    account,
+    auth,
+    catalog,
+    course,
+    course_scope,
+    errors,
+    instructor,
+    legacy,
+    ops,
+    quiz,
+    recovery,
+    security,
+    sessions,
+)
 from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
 from .forms import ActionForm
 from .question_fields import field_for
+from .sessions import session_account_id
 from .texts import flag_text
 
 
 def _load_user(session_id: str) -> User | None:
     """Load the signed-in user, and on a course page their enrollment in it, in one query; a
-    session from before a password change no longer matches."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    session from before a password change, or of another account, no longer matches."""
+    user_id, version, secret = [*session_id.split(":"), "", ""][:3]
+    # Bounded: a larger id is no account (and no database error).
+    if not (user_id.isdigit() and len(user_id) <= 10 and version.isdigit() and len(version) < 10 and secret):
+        return None
+    if int(user_id) > MAX_ID:
         return None
     course = current_course()
     if course is None:
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.session_version == int(version) else None
-    found = db.session.execute(
-        select(User, Enrollment)
-        .outerjoin(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.course_id == course.id))
-        .where(User.id == int(user_id))
-    ).first()
-    if found is None or found[0].session_version != int(version):
+        enrollment = None
+    else:
+        found = db.session.execute(
+            select(User, Enrollment)
+            .outerjoin(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.course_id == course.id))
+            .where(User.id == int(user_id))
+        ).first()
+        user, enrollment = found if found is not None else (None, None)
+    if (
+        user is None
+        # The stored session must be this account's: an id from anywhere else (a remember cookie) is refused.
+        or session_account_id() != user.id
+        or user.session_version != int(version)
+        or not hmac.compare_digest(user.session_secret.encode(), secret.encode())
+    ):
         return None
-    # Nearly every course page needs the enrollment too: keep it for current_enrollment().
-    cached_enrollments()[(found[0].id, course.id)] = found[1]
-    return found[0]
+    if course is not None:
+        # Nearly every course page needs the enrollment too: keep it for current_enrollment().
+        cached_enrollments()[(user.id, course.id)] = enrollment
+    return user
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`int` in every route, bounded to what a database id holds: a larger number is a 404, not a 500."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max)
 
 
 def format_time(value: datetime | None) -> str:
@@ -51,10 +87,12 @@ def format_score(value: float | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, the user loader, template globals and error handlers."""
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
+    sessions.init_app(app)
     course_scope.init_app(app)
     for blueprint in (catalog.bp, auth.bp, account.bp, recovery.bp, course.bp, quiz.bp, instructor.bp, legacy.bp):
         app.register_blueprint(blueprint)

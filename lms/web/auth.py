@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
 from ..services.accounts import EmailTaken, authenticate, normalize_email, register_user, user_by_email
@@ -11,6 +11,7 @@ from ..services.enrollments import staff_course_ids
 from .access import is_safe_redirect
 from .forms import LoginForm, RegisterForm
 from .mails import send_registration_attempt, send_verification
+from .sessions import sign_in, sign_out
 from .throttle import THROTTLED, sign_in_failed, sign_in_wait, throttled
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
@@ -70,7 +71,7 @@ def login():
         if user is None:
             sign_in_failed(form.email.data)
         else:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             target = form.next.data
             return redirect(target if is_safe_redirect(target) else _landing(user))
@@ -92,7 +93,7 @@ def _landing(user) -> str:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (a POST, checked for CSRF like every POST, so that no link can sign a user out)."""
-    logout_user()
+    """Sign out and end the session on the server (a POST, checked for CSRF, so that no link signs anyone out)."""
+    sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("catalog.index"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..domain.course import Lesson, Question
@@ -23,6 +23,7 @@ from ..services.attempts import (
     submit_attempt,
 )
 from ..services.progress import lesson_progress
+from ..services.retained import email_key, retained_attempts
 from ..services.tokens import needs_verification
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404, own_attempt_or_abort
 from .course_scope import COURSE_PREFIX
@@ -50,9 +51,17 @@ def overview(lesson_id: str):
         progress=lesson_progress(enrollment, lesson.id),
         submitted=submitted,
         in_progress=in_progress,
-        allowance=quiz_allowance(enrollment, course, lesson.id, attempts),
+        allowance=quiz_allowance(enrollment, course, lesson.id, attempts, carried=_carried(course, lesson)),
         form=ActionForm(),
     )
+
+
+def _carried(course, lesson: Lesson) -> int:
+    """Attempts at this quiz used by deleted accounts with the signed-in person's email."""
+    if not current_user.email:
+        return 0
+    key = email_key(current_app.config["SECRET_KEY"], current_user.email)
+    return retained_attempts(key, course.id, lesson.id)
 
 
 @bp.route("/quizzes/<lesson_id>/attempts", methods=["POST"])
@@ -65,7 +74,7 @@ def start(lesson_id: str):
         back = url_for("quiz.overview", lesson_id=lesson.id)
         return render_template("auth/verify_needed.html", form=ActionForm(), next=back), 403
     try:
-        attempt = start_attempt(current_enrollment(), course, lesson, _random)
+        attempt = start_attempt(current_enrollment(), course, lesson, _random, carried=_carried(course, lesson))
     except AttemptLimitReached as reached:
         abort(403, description=f"You have used {reached}. Ask your instructor for another attempt.")
     db.session.commit()
@@ -154,7 +163,7 @@ def result(attempt_id: int):
     course = current_course()
     lesson = lesson_or_404(attempt.lesson_id)
     attempts = attempts_for(attempt.enrollment_id, lesson.id)
-    left = quiz_allowance(current_enrollment(), course, lesson.id, attempts).left
+    left = quiz_allowance(current_enrollment(), course, lesson.id, attempts, carried=_carried(course, lesson)).left
     show_key = may_show_key(course.review.show_key, any(other.passed for other in attempts), left)
     return render_template(
         "quiz/result.html",

@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0004_mail_flows"
-down_revision = "0002"
+down_revision = "0003_sessions"
 branch_labels = None
 depends_on = None
 

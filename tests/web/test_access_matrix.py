@@ -49,6 +49,8 @@ MATRIX = {
     ("auth.login", "POST"): (400, 302, 302, 302, 302, 302),
     ("account.password", "POST"): (302, 400, 400, 400, 400, 400),
     ("account.delete", "POST"): (302, 400, 400, 400, 400, 400),
+    ("account.end_one_session", "POST"): (302, 404, 404, 404, 404, 404),  # nobody's session: a 404 for everyone
+    ("account.end_every_session", "POST"): (302, 302, 302, 302, 302, 302),
     ("course.record_lesson_view", "POST"): (302, 204, 204, 204, 204, 302),
     ("course.mark_lesson_read", "POST"): (302, 302, 302, 302, 302, 302),
     ("quiz.take", "POST"): (302, 400, 403, 403, 403, 302),
@@ -99,6 +101,7 @@ def test_access_matrix(app, make_user, instructor, assistant, admin, quiz, enrol
         "cohort_id": enrollment_of(learner).cohort_id,
         "filename": "css/app.css",
         "token": "forged",
+        "session_id": 2**30,
     }
     users = {
         "anonymous": None,

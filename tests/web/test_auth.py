@@ -1,5 +1,7 @@
 """Accounts: registration, sign-in, sign-out, CSRF, safe redirects."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from werkzeug.security import check_password_hash
 
@@ -78,11 +80,19 @@ def test_sign_in_errors_do_not_reveal_whether_the_email_exists(client, make_user
     assert "That email and password do not match an account." in response.get_data(as_text=True)
 
 
-def test_remember_me_sets_a_lasting_cookie(client, make_user):
+def test_remember_me_makes_the_session_cookie_last_30_days(client, make_user):
     make_user(email="ann@example.org", password="ann's password")
     client.post("/account/login", data={"email": "ann@example.org", "password": "ann's password", "remember": "y"})
-    cookie = client.get_cookie("remember_token")
-    assert cookie is not None and cookie.http_only
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.http_only and client.get_cookie("remember_token") is None
+    lasting = cookie.expires - datetime.now(UTC)
+    assert timedelta(days=29) < lasting <= timedelta(days=30)
+
+
+def test_without_remember_me_the_session_cookie_ends_with_the_browser(client, make_user):
+    make_user(email="ann@example.org", password="ann's password")
+    client.post("/account/login", data={"email": "ann@example.org", "password": "ann's password"})
+    assert client.get_cookie("session").expires is None
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,15 @@
 """Property-based tests: random and hostile input never causes a 500 or a partial write."""
 
+import html
+import re
+
 import pytest
+from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lms.extensions import db
-from lms.models import Attempt, AttemptAnswer, Enrollment, LessonProgress, User
+from lms.models import MAX_ID, Attempt, AttemptAnswer, Enrollment, LessonProgress, User
 
 from ..conftest import MINI_PACK
 
@@ -117,8 +121,58 @@ def test_quiz_submission_is_all_or_nothing(app, quiz_taker, data):
         assert not submitted.is_submitted and table_counts() == before
 
 
+ROSTER_KEYS = ["q", "sort", "dir", "band", "status", "page", "per_page", "cohort"]
+# What url_for() reads as its own arguments: none may reach the roster's links.
+URL_FOR_KEYS = ["endpoint", "_method", "_external", "_scheme", "_anchor", "values"]
+
+
 @SETTINGS
-@given(query=st.dictionaries(st.sampled_from(["q", "sort", "dir", "band", "status", "page", "per_page"]), TEXT))
-def test_roster_parameters_never_fail(instructor_client, query):
+@given(
+    query=st.dictionaries(
+        st.sampled_from(ROSTER_KEYS + URL_FOR_KEYS),
+        st.one_of(TEXT, st.sampled_from(["x", "DELETE", "1", "https", "javascript", "top", "course.outline"])),
+    )
+)
+def test_roster_parameters_never_fail_nor_change_its_links(instructor_client, query):
     response = instructor_client.get("/courses/mini-course/instructor/", query_string=query)
     assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        page = response.get_data(as_text=True)
+        links = [html.unescape(link) for link in re.findall(r'href="([^"]*)"', page)]
+        roster_links = [link for link in links if "/instructor/" in link]
+        assert roster_links and all(link.startswith("/courses/mini-course/instructor/") for link in roster_links)
+        assert not any("#" in link or "_method" in link or "endpoint=" in link for link in roster_links)
+
+
+def int_routes(app) -> list[tuple[str, str, object]]:
+    """Every (endpoint, method, rule) whose URL has an integer part."""
+    return [
+        (rule.endpoint, method, rule)
+        for rule in app.url_map.iter_rules()
+        if any(type(converter).__name__ == "BoundedIntConverter" for converter in rule._converters.values())
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
+
+
+@SETTINGS
+@given(
+    number=st.one_of(
+        st.integers(min_value=0, max_value=10**40), st.sampled_from([2**31 - 1, 2**31, 2**63 - 1, 2**63, 2**64])
+    )
+)
+def test_integer_route_parameters_past_what_an_id_holds_are_a_404(app, instructor, number):
+    client = app.test_client(user=instructor)
+    routes = int_routes(app)
+    assert {"instructor.learner", "quiz.result", "account.end_one_session"} <= {endpoint for endpoint, _, _ in routes}
+    for endpoint, method, rule in routes:
+        with app.test_request_context():
+            values = {name: 1 for name in rule.arguments}
+            values.update({"course_id": "mini-course", "lesson_id": "alpha"})
+            url = url_for(endpoint, **{name: values.get(name, "x") for name in rule.arguments})
+        # Put the number where url_for put the integer 1 (the last path segment that is "1").
+        parts = url.split("/")
+        parts[len(parts) - 1 - parts[::-1].index("1")] = str(number)
+        status = client.open("/".join(parts), method=method, data={}).status_code
+        assert status != 500, (method, url)
+        if number > MAX_ID:
+            assert status == 404, (method, url, status)

@@ -62,6 +62,9 @@ def statement_counts(client) -> dict[str, int]:
         "/courses/mini-course/instructor/export/attempts.csv",
     ]
     counts = {}
+    # Warm up: the first request of a test client's session marks it not fresh (Flask-Login's session
+    # protection, as the test client sets no `_id`), a one-off write to the server-side session.
+    client.get(paths[0])
     for path in paths:
         key = path if "learners" not in path else "/courses/mini-course/instructor/learners/<busiest>"
         with counting() as statements:
@@ -76,7 +79,7 @@ def test_instructor_pages_cost_the_same_at_10_and_1000_learners(instructor_clien
     add_learners(course, 990, seed=2)
     large = statement_counts(instructor_client)
     assert small == large
-    assert max(large.values()) <= 8, large
+    assert max(large.values()) <= 9, large  # 8 before server-side sessions: each page reads its session row
 
 
 def test_demo_cohort_readiness_matches_the_learner_view(app, course):

@@ -49,6 +49,21 @@ def roster_form(course: Course, cohorts: list[Cohort]) -> RosterForm:
     return form
 
 
+# The only query parameters the roster's links carry: a stray `endpoint`, `_method`, `_external`,
+# `_scheme` or `_anchor` in the query string never reaches url_for().
+LINK_FIELDS = ("q", "cohort", "band", "status", "score", "sort", "dir", "per_page")
+
+
+def roster_link_args(form: RosterForm) -> dict[str, str]:
+    """The roster's settings for its own links (sort, pages, export), from the validated form only."""
+    args = {}
+    for name in LINK_FIELDS:
+        value = form[name].data
+        if value not in (None, ""):
+            args[name] = str(value)
+    return args
+
+
 def roster_filters(form: RosterForm, cohort_ids: frozenset[int] | None) -> RosterFilters:
     """The roster filters a valid form asks for, within these cohorts."""
     return RosterFilters(

@@ -27,7 +27,7 @@ from ..access import (
 from ..presenters import review_items
 from .blueprint import bp
 from .charts import histogram_bars
-from .forms import GrantAttemptsForm, ResetQuizForm, roster_filters, roster_form
+from .forms import GrantAttemptsForm, ResetQuizForm, roster_filters, roster_form, roster_link_args
 
 ROSTER_ARGS = ("q", "cohort", "band", "status", "score", "sort", "dir", "page", "per_page")
 
@@ -56,7 +56,7 @@ def roster():
     form.per_page.data = str(per_page)  # the select shows the size in use, not its first option
     page = roster_page(course, filters, form.page.data or 1, per_page)
     summary = roster_summary(course, cohort_ids)
-    args = {k: v for k, v in roster_back_args().items() if k != "page"}
+    args = roster_link_args(form)
     cohort_args = {"cohort": form.cohort.data} if form.cohort.data else {}
     return render_template(
         "instructor/roster.html",
