@@ -1,8 +1,9 @@
-"""Tables and their invariants, by aggregate: accounts, cohorts, learning (enrollments, progress, attempts)."""
+"""Tables and their invariants, by aggregate: accounts, cohorts, learning (enrollments, progress, attempts), drafts."""
 
 from .accounts import User, UserIdentity
 from .base import UTCDateTime, utcnow
 from .cohorts import DEFAULT_COHORT_SLUG, Cohort, StaffCohort
+from .drafts import AttemptDraft
 from .learning import ROLES, STAFF_ROLES, Attempt, AttemptAnswer, Enrollment, LessonProgress
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "STAFF_ROLES",
     "Attempt",
     "AttemptAnswer",
+    "AttemptDraft",
     "Cohort",
     "Enrollment",
     "LessonProgress",

@@ -22,6 +22,7 @@ from ..domain.grading import (
 )
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, UTCDateTime, utcnow
+from .drafts import clear_drafts
 from .progress import lock_enrollment, progress_row_for_writing, refresh_summary
 
 
@@ -162,6 +163,7 @@ def submit_attempt(
     ).rowcount
     if claimed != 1:
         return None
+    clear_drafts(attempt.id)
     db.session.execute(
         insert(AttemptAnswer),
         [
