@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db, login_manager
 from ..models import Enrollment, User
 from ..services import cache
-from . import account, auth, catalog, course, course_scope, errors, instructor, quiz, security
+from . import account, auth, catalog, course, course_scope, errors, instructor, preview, quiz, security
 from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
 from .forms import ActionForm
@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     cache.init_app(app)
     course_scope.init_app(app)
-    for blueprint in (catalog.bp, auth.bp, account.bp, course.bp, quiz.bp, instructor.bp):
+    for blueprint in (catalog.bp, auth.bp, account.bp, course.bp, quiz.bp, preview.bp, instructor.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     security.init_app(app)

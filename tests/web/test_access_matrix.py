@@ -47,6 +47,11 @@ MATRIX = {
     ("course.mark_lesson_read", "POST"): (302, 302, 302, 302, 302, 302),
     ("quiz.take", "POST"): (302, 400, 403, 403, 403, 302),
     ("quiz.start", "POST"): (302, 303, 303, 303, 303, 302),
+    ("quiz.save_draft", "POST"): (302, 303, 403, 403, 403, 302),  # no fields: Save and leave stores blanks
+    ("preview.index", "GET"): (302, 403, 403, 200, 200, 200),
+    ("preview.lesson", "GET"): (302, 403, 403, 200, 200, 200),
+    ("preview.quiz", "GET"): (302, 403, 403, 200, 200, 200),
+    ("preview.quiz", "POST"): (302, 403, 403, 400, 400, 400),  # no signed layout: not graded
     ("auth.logout", "POST"): (302, 302, 302, 302, 302, 302),
     ("course.enroll_in_course", "POST"): (302, 302, 302, 302, 302, 302),  # last: it enrolls the admin
 }
