@@ -57,10 +57,10 @@
       }
       if (link) {
         link.className = done ? "is-answered" : "is-open";
-        var state = link.querySelector("[data-question-state]");
-        if (state) {
-          state.textContent = done ? ", answered" : ", not answered";
-        }
+        link.setAttribute(
+          "aria-label",
+          "Question " + link.getAttribute("data-number") + (done ? ", answered" : ", not answered")
+        );
       }
     });
     if (count) {
