@@ -1,8 +1,9 @@
-"""Tables and their invariants, by aggregate: accounts, cohorts, learning, overrides, sessions, retained counts."""
+"""Tables and their invariants, by aggregate: accounts, cohorts, learning, drafts, overrides, sessions, retained."""
 
 from .accounts import User, UserIdentity
 from .base import MAX_ID, UTCDateTime, utcnow
 from .cohorts import DEFAULT_COHORT_SLUG, Cohort, StaffCohort
+from .drafts import AttemptDraft
 from .learning import ROLES, STAFF_ROLES, Attempt, AttemptAnswer, Enrollment, LessonProgress
 from .overrides import OVERRIDE_ACTIONS, AttemptLimit, LearnerQuizOverride, OverrideEvent
 from .retained import RetainedAttempts
@@ -16,6 +17,7 @@ __all__ = [
     "STAFF_ROLES",
     "Attempt",
     "AttemptAnswer",
+    "AttemptDraft",
     "AttemptLimit",
     "Cohort",
     "Enrollment",

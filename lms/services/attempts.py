@@ -32,6 +32,7 @@ from ..models import (
     UTCDateTime,
     utcnow,
 )
+from .drafts import clear_drafts
 from .progress import lock_enrollment, progress_row_for_writing, refresh_summary
 
 
@@ -287,6 +288,7 @@ def submit_attempt(
     ).rowcount
     if claimed != 1:
         return None
+    clear_drafts(attempt.id)
     db.session.execute(
         insert(AttemptAnswer),
         [

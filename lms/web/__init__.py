@@ -21,6 +21,7 @@ from . import (
     instructor,
     legacy,
     ops,
+    preview,
     quiz,
     recovery,
     security,
@@ -94,7 +95,18 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     sessions.init_app(app)
     course_scope.init_app(app)
-    for blueprint in (catalog.bp, auth.bp, account.bp, recovery.bp, course.bp, quiz.bp, instructor.bp, legacy.bp):
+    blueprints = (
+        catalog.bp,
+        auth.bp,
+        account.bp,
+        recovery.bp,
+        course.bp,
+        quiz.bp,
+        preview.bp,
+        instructor.bp,
+        legacy.bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_blueprint(ops.bp)
     errors.init_app(app)

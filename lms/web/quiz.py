@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from wtforms import FormField
 
 from ..domain.course import Lesson, Question
 from ..domain.feedback import may_show_key, objective_feedback
@@ -22,12 +25,13 @@ from ..services.attempts import (
     start_attempt,
     submit_attempt,
 )
+from ..services.drafts import AttemptClosed, drafts_for, save_drafts
 from ..services.progress import lesson_progress
 from ..services.retained import email_key, retained_attempts
 from ..services.tokens import needs_verification
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404, own_attempt_or_abort
 from .course_scope import COURSE_PREFIX
-from .forms import ActionForm, QuizFormError, build_quiz_form, check_untampered, responses_from_form
+from .forms import ActionForm, QuizFormError, QuizItem, build_quiz_form, check_untampered, responses_from_form
 from .presenters import graded_results, marked_review_items
 
 bp = Blueprint("quiz", __name__, url_prefix=COURSE_PREFIX)
@@ -115,6 +119,40 @@ def _form_problems(form, items) -> str:
     return " ".join([*parts, "Nothing was saved yet."])
 
 
+def _field_names(form, item: QuizItem) -> list[str]:
+    """The posted names of a question's field: its own, or one per part."""
+    field = form[item.field_name]
+    return [sub.name for sub in field] if isinstance(field, FormField) else [field.name]
+
+
+def _draft_values(form, item: QuizItem, formdata) -> dict[str, list[str]]:
+    """A question's answer so far as posted: {field suffix: [values]}."""
+    return {name[len(item.field_name) :]: formdata.getlist(name) for name in _field_names(form, item)}
+
+
+def _draft_formdata(items: Sequence[QuizItem], drafts: Mapping[str, Mapping[str, list[str]]]) -> MultiDict:
+    """The form data that refills a quiz form from its drafts (empty if none)."""
+    data = MultiDict()
+    for item in items:
+        for suffix, values in drafts.get(item.question.id, {}).items():
+            for value in values:
+                data.add(f"{item.field_name}{suffix}", value)
+    return data
+
+
+def answered_items(form, items: Sequence[QuizItem], formdata) -> set[str]:
+    """The field names of the questions whose every part has a value in the form data."""
+    return {item.field_name for item in items if all(any(formdata.getlist(name)) for name in _field_names(form, item))}
+
+
+def _take_page(course, lesson, attempt, form, items, formdata) -> str:
+    """Render an attempt's questions with the counter and navigator of what is answered."""
+    answered = answered_items(form, items, formdata)
+    return render_template(
+        "quiz/take.html", course=course, lesson=lesson, attempt=attempt, form=form, items=items, answered=answered
+    )
+
+
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
 @enrollment_required
 def take(attempt_id: int):
@@ -132,7 +170,10 @@ def take(attempt_id: int):
     presented = presented_questions(attempt)
     if request.method == "GET":
         form, items = build_quiz_form(questions, presented)
-        return render_template("quiz/take.html", course=course, lesson=lesson, attempt=attempt, form=form, items=items)
+        saved = _draft_formdata(items, drafts_for(attempt.id))
+        if saved:
+            form, items = build_quiz_form(questions, presented, formdata=saved)
+        return _take_page(course, lesson, attempt, form, items, saved)
 
     form, items = build_quiz_form(questions, presented, formdata=request.form)
     try:
@@ -141,8 +182,7 @@ def take(attempt_id: int):
         abort(400, description="This quiz form was changed or does not belong to this attempt, so nothing was saved.")
     if not form.validate():
         flash(_form_problems(form, items), "error")
-        page = render_template("quiz/take.html", course=course, lesson=lesson, attempt=attempt, form=form, items=items)
-        return page, 400
+        return _take_page(course, lesson, attempt, form, items, request.form), 400
     try:
         result = submit_attempt(attempt, current_enrollment(), course, lesson, responses_from_form(form, items))
     except InvalidResponse:
@@ -151,6 +191,37 @@ def take(attempt_id: int):
     if result is None:
         flash("This attempt was already submitted; nothing was changed. Here is its result.", "info")
     return redirect(url_for("quiz.result", attempt_id=attempt.id), code=303)
+
+
+@bp.route("/attempts/<int:attempt_id>/draft", methods=["POST"])
+@enrollment_required
+def save_draft(attempt_id: int):
+    """Save answers of an open attempt, never graded: one question (the script) or all of them (Save and leave)."""
+    attempt = own_attempt_or_abort(attempt_id)
+    if attempt.is_submitted:
+        abort(409, description="This attempt was already submitted, so its answers can no longer change.")
+    lesson = lesson_or_404(attempt.lesson_id)
+    questions = _questions_or_restart(attempt, lesson)
+    if questions is None:
+        return redirect(url_for("quiz.overview", lesson_id=lesson.id))
+    formdata = request.form.copy()
+    named = formdata.pop("question", None)
+    form, items = build_quiz_form(questions, presented_questions(attempt), formdata=formdata)
+    chosen = items if named is None else [item for item in items if item.field_name == named]
+    if not chosen:
+        abort(400, description="That question is not in this attempt, so nothing was saved.")
+    try:
+        check_untampered(form, chosen, formdata)
+        save_drafts(attempt, {item.question.id: _draft_values(form, item, formdata) for item in chosen})
+    except QuizFormError:
+        abort(400, description="These answers do not fit this attempt, so nothing was saved.")
+    except AttemptClosed:
+        abort(409, description="This attempt was already submitted, so its answers can no longer change.")
+    db.session.commit()
+    if named is not None:
+        return "", 204
+    flash("Your answers are saved. Come back to this attempt whenever you like and submit it then.", "success")
+    return redirect(url_for("quiz.overview", lesson_id=lesson.id), code=303)
 
 
 @bp.route("/attempts/<int:attempt_id>/result")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0006_overrides"
-down_revision = "0004_mail_flows"
+down_revision = "0005_drafts"
 branch_labels = None
 depends_on = None
 

@@ -62,6 +62,11 @@ MATRIX = {
     ("recovery.verify_email", "GET"): (400, 400, 400, 400, 400, 400),
     ("recovery.verify_email", "POST"): (400, 400, 400, 400, 400, 400),
     ("recovery.resend_verification", "POST"): (302, 302, 302, 302, 302, 302),
+    ("quiz.save_draft", "POST"): (302, 303, 403, 403, 403, 302),  # no fields: Save and leave stores blanks
+    ("preview.index", "GET"): (302, 403, 403, 200, 200, 200),
+    ("preview.lesson", "GET"): (302, 403, 403, 200, 200, 200),
+    ("preview.quiz", "GET"): (302, 403, 403, 200, 200, 200),
+    ("preview.quiz", "POST"): (302, 403, 403, 400, 400, 400),  # no signed layout: not graded
     ("auth.logout", "POST"): (302, 302, 302, 302, 302, 302),
     ("course.enroll_in_course", "POST"): (302, 302, 302, 302, 302, 302),  # last: it enrolls the admin
 }
