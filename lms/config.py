@@ -68,6 +68,12 @@ def settings_from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
         "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "").split(),
+        # LTI: the tool's signing key (PEM) in production; without it, a key made once in instance/.
+        "LTI_PRIVATE_KEY": os.environ.get("LTI_PRIVATE_KEY") or None,
+        "LTI_KEY_FILE": str(instance_path / "lti-tool-key.pem"),
+        # LTI sessions live in a platform's iframe: their cookie is SameSite=None; Secure; Partitioned.
+        "LTI_COOKIE_SECURE": _flag("LTI_COOKIE_SECURE", True),
+        "LTI_ROSTER_SYNC_MINUTES": int(os.environ.get("LTI_ROSTER_SYNC_MINUTES", "60")),
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         # memory:// is per process: with several workers use a shared store, e.g. redis://host:6379.

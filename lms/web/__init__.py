@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db, login_manager
 from ..models import Enrollment, User
 from ..services import cache
-from . import account, auth, catalog, course, course_scope, errors, instructor, quiz, security
+from . import account, auth, catalog, course, course_scope, errors, instructor, lti, quiz, security
 from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
 from .forms import ActionForm
@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
     course_scope.init_app(app)
     for blueprint in (catalog.bp, auth.bp, account.bp, course.bp, quiz.bp, instructor.bp):
         app.register_blueprint(blueprint)
+    lti.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     app.jinja_env.filters["time"] = format_time
