@@ -13,6 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .cli_lti import lti
 from .domain.catalog import Catalog, load_catalog
 from .domain.course import Course
 from .domain.lint import lint_course
@@ -213,4 +214,5 @@ def demo_command(learners: int, seed: int, course: Course) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the `lms` command group."""
+    lms.add_command(lti)
     app.cli.add_command(lms)

@@ -70,6 +70,7 @@ def settings_from_environment(instance_path: Path) -> dict:
         "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "").split(),
         # LTI: the tool's signing key (PEM) in production; without it, a key made once in instance/.
         "LTI_PRIVATE_KEY": os.environ.get("LTI_PRIVATE_KEY") or None,
+        "LTI_BASE_URL": os.environ.get("LTI_BASE_URL") or None,
         "LTI_KEY_FILE": str(instance_path / "lti-tool-key.pem"),
         # LTI sessions live in a platform's iframe: their cookie is SameSite=None; Secure; Partitioned.
         "LTI_COOKIE_SECURE": _flag("LTI_COOKIE_SECURE", True),

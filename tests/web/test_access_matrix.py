@@ -48,13 +48,20 @@ MATRIX = {
     ("quiz.take", "POST"): (302, 400, 403, 403, 403, 302),
     ("quiz.start", "POST"): (302, 303, 303, 303, 303, 302),
     ("auth.logout", "POST"): (302, 302, 302, 302, 302, 302),
+    ("lti.jwks", "GET"): (200, 200, 200, 200, 200, 200),
+    ("lti.canvas_config", "GET"): (200, 200, 200, 200, 200, 200),
+    ("lti.login", "GET"): (400, 400, 400, 400, 400, 400),  # no platform's parameters
+    ("lti.login", "POST"): (400, 400, 400, 400, 400, 400),
+    ("lti.launch", "POST"): (400, 400, 400, 400, 400, 400),  # no state, no id_token
+    ("lti.register_tool", "GET"): (404, 404, 404, 404, 404, 404),  # no valid one-time token
+    ("lti.setup", "GET"): (302, 403, 403, 403, 403, 200),
     ("course.enroll_in_course", "POST"): (302, 302, 302, 302, 302, 302),  # last: it enrolls the admin
 }
 
 
 @pytest.fixture
-def app_config():
-    return {"COURSE_PACK_PATH": str(MINI_PACK)}
+def app_config(tmp_path):
+    return {"COURSE_PACK_PATH": str(MINI_PACK), "LTI_KEY_FILE": str(tmp_path / "lti-key.pem")}
 
 
 def routes(app) -> list[tuple[str, str, object]]:
@@ -85,6 +92,7 @@ def test_access_matrix(app, make_user, instructor, assistant, admin, quiz, enrol
         "enrollment_id": enrollment_of(learner).id,
         "cohort_id": enrollment_of(learner).cohort_id,
         "filename": "css/app.css",
+        "token": "made-up-token",
     }
     users = {
         "anonymous": None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ...lti.config import PlatformConfig
 from ...models import LtiDeployment, LtiNonce, LtiPlatform, utcnow
+from ..cache import cache
+
+FRAME_ANCESTORS_KEY = "lti-frame-ancestors"
+FRAME_ANCESTORS_TTL = 60
 
 
 class PlatformProblem(ValueError):
@@ -69,6 +74,21 @@ def platforms() -> list[LtiPlatform]:
     return list(db.session.execute(select(LtiPlatform).order_by(LtiPlatform.id)).scalars())
 
 
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def platform_origins() -> list[str]:
+    """The origins that may frame the tool: each platform's issuer and login host (cached a minute)."""
+    origins = cache.get(FRAME_ANCESTORS_KEY)
+    if origins is None:
+        rows = db.session.execute(select(LtiPlatform.issuer, LtiPlatform.auth_login_url)).all()
+        origins = sorted({o for row in rows for o in map(_origin, row) if o})
+        cache.set(FRAME_ANCESTORS_KEY, origins, timeout=FRAME_ANCESTORS_TTL)
+    return origins
+
+
 def _url(value: str, name: str) -> str:
     value = (value or "").strip()
     if not value.startswith(("https://", "http://")):
@@ -98,6 +118,7 @@ def add_platform(details: PlatformDetails) -> LtiPlatform:
             db.session.add(platform)
     except IntegrityError as error:
         raise PlatformProblem(f"{issuer} with client id {client_id} is registered already") from error
+    cache.delete(FRAME_ANCESTORS_KEY)
     return platform
 
 
@@ -120,6 +141,7 @@ def remove_platform(platform_id: int) -> bool:
         return False
     db.session.delete(platform)
     db.session.flush()
+    cache.delete(FRAME_ANCESTORS_KEY)
     return True
 
 

@@ -1,0 +1,97 @@
+"""`flask lms lti ...`: register platforms, print a dynamic-registration URL, deliver grades, write a cartridge."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .extensions import db
+from .services.lti.platforms import PlatformDetails, PlatformProblem, add_platform, platforms, remove_platform
+from .services.lti.registrations import new_registration_token
+
+lti = AppGroup("lti", help="LTI 1.3: platforms, registration, grade delivery, cartridges.")
+
+
+def _base_url(base_url: str | None) -> str:
+    """Where platforms reach the tool: --base-url, else LTI_BASE_URL; raises UsageError without either."""
+    url = base_url or current_app.config.get("LTI_BASE_URL")
+    if not url:
+        raise click.UsageError("Give --base-url (or set LTI_BASE_URL), e.g. https://academy.example")
+    return url.rstrip("/")
+
+
+def _course_id(course_id: str | None) -> str | None:
+    """The course named, checked against the catalog; raises UsageError for an unknown one."""
+    if course_id is not None and course_id not in current_app.extensions["lms.catalog"]:
+        raise click.UsageError(f"There is no course {course_id!r}.")
+    return course_id
+
+
+@lti.command("registration-url")
+@click.option("--course", "course_id", help="The course that launches open when a link names none.")
+@click.option("--base-url", help="The tool's public address (default: LTI_BASE_URL).")
+@click.option("--hours", default=24, show_default=True, type=click.IntRange(1, 24 * 14), help="How long it works.")
+def registration_url(course_id: str | None, base_url: str | None, hours: int) -> None:
+    """Print a one-time, expiring URL for LTI Dynamic Registration (Moodle 4.1+, Canvas)."""
+    base = _base_url(base_url)
+    token = new_registration_token(_course_id(course_id), timedelta(hours=hours))
+    db.session.commit()
+    click.echo(f"{base}/lti/register/{token}")
+    click.echo(f"It works once, for {hours} hours.", err=True)
+
+
+@lti.command("add-platform")
+@click.option("--issuer", required=True, help="The platform's issuer (iss), e.g. https://moodle.school.edu")
+@click.option("--client-id", required=True, help="The client id the platform gave the tool.")
+@click.option("--deployment-id", "deployment_ids", multiple=True, help="A deployment id (repeat for several).")
+@click.option("--auth-url", required=True, help="The platform's OIDC authorization URL.")
+@click.option("--token-url", required=True, help="The platform's OAuth2 token URL.")
+@click.option("--jwks-url", required=True, help="The platform's public keyset URL.")
+@click.option("--token-audience", help="The audience the token endpoint wants (Brightspace), if not its URL.")
+@click.option("--course", "course_id", help="The course that launches open when a link names none.")
+def add_platform_command(
+    issuer, client_id, deployment_ids, auth_url, token_url, jwks_url, token_audience, course_id
+) -> None:
+    """Register a platform by hand (Brightspace, Blackboard, or any LMS without dynamic registration)."""
+    details = PlatformDetails(
+        issuer=issuer,
+        client_id=client_id,
+        auth_login_url=auth_url,
+        auth_token_url=token_url,
+        jwks_url=jwks_url,
+        deployment_ids=tuple(deployment_ids),
+        token_audience=token_audience,
+        course_id=_course_id(course_id),
+    )
+    try:
+        platform = add_platform(details)
+    except PlatformProblem as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Platform {platform.id} registered: {platform.issuer} (client id {platform.client_id}).")
+
+
+@lti.command("list")
+def list_platforms() -> None:
+    """List the registered platforms with their deployments."""
+    rows = platforms()
+    if not rows:
+        click.echo("No platform is registered.")
+    for platform in rows:
+        deployments = ", ".join(d.deployment_id for d in platform.deployments) or "no deployment yet"
+        click.echo(f"{platform.id}\t{platform.issuer}\tclient {platform.client_id}\t{deployments}")
+
+
+@lti.command("remove")
+@click.argument("platform_id", type=int)
+@click.confirmation_option(prompt="Remove the platform with its contexts and undelivered grades?")
+def remove(platform_id: int) -> None:
+    """Remove a registered platform (its learners' accounts and records stay)."""
+    if not remove_platform(platform_id):
+        raise click.ClickException(f"There is no platform {platform_id}.")
+    db.session.commit()
+    click.echo(f"Platform {platform_id} removed.")
