@@ -55,6 +55,8 @@ MATRIX = {
     ("lti.launch", "POST"): (400, 400, 400, 400, 400, 400),  # no state, no id_token
     ("lti.register_tool", "GET"): (404, 404, 404, 404, 404, 404),  # no valid one-time token
     ("lti.setup", "GET"): (302, 403, 403, 403, 403, 200),
+    ("lti.pick", "GET"): (403, 403, 403, 403, 403, 403),  # only after a platform's deep-linking request
+    ("lti.pick", "POST"): (403, 403, 403, 403, 403, 403),
     ("course.enroll_in_course", "POST"): (302, 302, 302, 302, 302, 302),  # last: it enrolls the admin
 }
 

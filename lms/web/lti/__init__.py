@@ -47,6 +47,8 @@ PROBLEMS = {
     "unknown_course": "The link points to a course this tool does not have.",
     "unknown_lesson": "The link points to a lesson this course does not have.",
     "unknown_target": "The link points to a kind of page this tool does not have.",
+    "deep_linking_not_staff": "Only the course's instructors can add the tool's content to the course.",
+    "deep_linking_refused": "The platform does not accept what was picked (the kind or the number of items).",
     "context_of_other_course": "This course of the platform is linked to another of the tool's courses.",
 }
 
@@ -106,4 +108,4 @@ def init_app(app: Flask) -> None:
 
 
 # The views join `bp` when their modules load; they import the helpers above, so they come last.
-from . import launch, setup  # noqa: E402, F401
+from . import deep_linking, launch, setup  # noqa: E402, F401

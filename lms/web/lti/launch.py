@@ -16,6 +16,7 @@ from ...services.lti.launches import LaunchOutcome, LaunchRefused, record_launch
 from ...services.lti.platforms import DatabaseNonces, DatabasePlatforms
 from ..course_scope import catalog
 from . import STATE_COOKIE, STATE_TTL, bp, keyset, refusal, validator
+from .deep_linking import remember_request
 
 
 @bp.get("/jwks.json")
@@ -93,5 +94,11 @@ def _target_url(outcome: LaunchOutcome) -> str:
 
 
 def _start_deep_linking(message: LaunchMessage, state: str | None):
-    """Deep linking arrives in step 4; until then a clear refusal."""
-    return refusal("wrong_message_type", "deep linking is not served yet")
+    """An instructor adding the tool in the platform: keep the request and open the picker."""
+    if message.course_role is None or str(message.course_role) == "learner":
+        return refusal("deep_linking_not_staff", f"roles {list(message.roles)} may not add content")
+    db.session.commit()  # the spent nonce
+    remember_request(message)
+    response = redirect(url_for("lti.pick"))
+    response.delete_cookie(STATE_COOKIE + (state or ""), path=url_for("lti.launch"))
+    return response
