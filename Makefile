@@ -19,6 +19,9 @@ run: venv
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app lms refresh-summaries
 	$(BIN)/flask --app app lms bootstrap
+	@# The LTI grade worker runs beside the server and stops with it (Ctrl-C ends both).
+	$(BIN)/flask --app app lms lti deliver --loop & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 
 # The suite on SQLite (browser tests included when Chromium is installed), then on PostgreSQL

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from .extensions import db
+from .lti.errors import ServiceError
+from .lti.tokens import TokenClient
+from .lti.transport import HttpClient
+from .models import LtiGradeOutbox, utcnow
+from .services.cache import cache
+from .services.lti.keys import current_key
+from .services.lti.outbox import Delivery, claim_due, record, send
 from .services.lti.platforms import PlatformDetails, PlatformProblem, add_platform, platforms, remove_platform
 from .services.lti.registrations import new_registration_token
 
@@ -95,3 +104,45 @@ def remove(platform_id: int) -> None:
         raise click.ClickException(f"There is no platform {platform_id}.")
     db.session.commit()
     click.echo(f"Platform {platform_id} removed.")
+
+
+def deliver_batch(limit: int = 50) -> list[Delivery]:
+    """Claim due scores (committed, so other workers skip them), send each, and commit each outcome."""
+    ids = claim_due(utcnow(), limit)
+    db.session.commit()
+    if not ids:
+        return []
+    http = HttpClient()
+    key = current_key(current_app.config["LTI_PRIVATE_KEY"], Path(current_app.config["LTI_KEY_FILE"]))
+    tokens = TokenClient(http, cache, key)
+    deliveries = []
+    for row_id in ids:
+        row = db.session.get(LtiGradeOutbox, row_id)
+        error = None
+        try:
+            send(row, http, tokens)
+        except ServiceError as failure:
+            error = failure
+        deliveries.append(record(row, error, utcnow()))
+        db.session.commit()
+    return deliveries
+
+
+@lti.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running, looking for due scores every --interval seconds.")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600))
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="Scores per batch.")
+def deliver(loop: bool, interval: float, limit: int) -> None:
+    """Send the due scores of the grade outbox to the platforms; safe to run several at once."""
+    while True:
+        deliveries = deliver_batch(limit)
+        for delivery in deliveries:
+            click.echo(
+                f"score {delivery.row_id}: {delivery.status}" + (f" ({delivery.error})" if delivery.error else "")
+            )
+        if not loop:
+            if not deliveries:
+                click.echo("No score is due.")
+            return
+        if len(deliveries) < limit:
+            time.sleep(interval)

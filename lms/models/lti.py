@@ -112,6 +112,8 @@ class LtiContext(db.Model):
     course_id: Mapped[str] = mapped_column(String(64))
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     lineitems_url: Mapped[str | None] = mapped_column(String(1000))
+    # The AGS scopes the platform granted at the last launch, space-separated.
+    ags_scopes: Mapped[str | None] = mapped_column(String(1000))
     readiness_line_item_url: Mapped[str | None] = mapped_column(String(1000))
     memberships_url: Mapped[str | None] = mapped_column(String(1000))
     roster_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

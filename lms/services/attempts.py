@@ -22,6 +22,7 @@ from ..domain.grading import (
 )
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, UTCDateTime, utcnow
+from .lti.outbox import queue_grades
 from .progress import lock_enrollment, progress_row_for_writing, refresh_summary
 
 
@@ -201,4 +202,6 @@ def submit_attempt(
     db.session.expire(attempt)
     enrollment.last_activity_at = now
     refresh_summary(enrollment, course, now)
+    # In the same transaction: a learner launched from a platform gets the scores into its gradebook outbox.
+    queue_grades(enrollment, lesson.id, attempt.id, score, now)
     return result

@@ -18,6 +18,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("enrollments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("active", sa.Boolean(), server_default=sa.text("true"), nullable=False))
     op.create_table(
         "lti_nonces",
         sa.Column("nonce", sa.String(length=64), nullable=False),
@@ -59,6 +61,7 @@ def upgrade():
         sa.Column("course_id", sa.String(length=64), nullable=False),
         sa.Column("cohort_id", sa.Integer(), nullable=False),
         sa.Column("lineitems_url", sa.String(length=1000), nullable=True),
+        sa.Column("ags_scopes", sa.String(length=1000), nullable=True),
         sa.Column("readiness_line_item_url", sa.String(length=1000), nullable=True),
         sa.Column("memberships_url", sa.String(length=1000), nullable=True),
         sa.Column("roster_synced_at", sa.DateTime(timezone=True), nullable=True),
@@ -184,6 +187,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("enrollments", schema=None) as batch_op:
+        batch_op.drop_column("active")
     with op.batch_alter_table("lti_grade_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_lti_grade_outbox_user_id"))
         batch_op.drop_index("ix_lti_grade_outbox_due")

@@ -48,6 +48,8 @@ MATRIX = {
     ("quiz.take", "POST"): (302, 400, 403, 403, 403, 302),
     ("quiz.start", "POST"): (302, 303, 303, 303, 303, 302),
     ("auth.logout", "POST"): (302, 302, 302, 302, 302, 302),
+    ("instructor.sync_lti_roster", "POST"): (302, 403, 403, 302, 403, 302),
+    ("instructor.resend_grades", "POST"): (302, 403, 403, 302, 403, 302),
     ("lti.jwks", "GET"): (200, 200, 200, 200, 200, 200),
     ("lti.canvas_config", "GET"): (200, 200, 200, 200, 200, 200),
     ("lti.login", "GET"): (400, 400, 400, 400, 400, 400),  # no platform's parameters

@@ -134,6 +134,7 @@ def context_for(platform: LtiPlatform, message: LaunchMessage, course: Course) -
     context.title = message.context_title or context.title
     if message.ags is not None:
         context.lineitems_url = message.ags.lineitems_url or context.lineitems_url
+        context.ags_scopes = " ".join(message.ags.scopes)
     if message.nrps is not None:
         context.memberships_url = message.nrps.context_memberships_url
     return context
@@ -181,6 +182,7 @@ def _enrollment(user: User, course: Course, context: LtiContext | None, role: st
         if role == "learner":
             insert_progress_rows(existing.id, course.lesson_ids)
     existing.last_activity_at = utcnow()
+    existing.active = True  # back in the platform's course
     db.session.flush()
     return existing
 

@@ -11,6 +11,8 @@ from ...models import STAFF_ROLES
 from ...services.analysis import BASES, cached_quiz_analysis
 from ...services.cohorts import cohorts_of
 from ...services.exports import submitted_counts
+from ...services.lti.outbox import grades_for
+from ...services.lti.roster_sync import contexts_of_cohorts
 from ...services.progress import course_progress, is_lesson_complete
 from ...services.review import learner_record
 from ...services.roster import STATUSES, roster_page, roster_summary
@@ -57,6 +59,7 @@ def roster():
         args=args,
         statuses=STATUSES,
         cohort_args={"cohort": form.cohort.data} if form.cohort.data else {},
+        lti_roster=bool(contexts_of_cohorts(list(cohort_ids) if cohort_ids is not None else None, course.id)),
     )
 
 
@@ -82,6 +85,7 @@ def learner(enrollment_id: int):
         readiness=progress.readiness,
         attempts=by_lesson,
         is_complete=is_lesson_complete,
+        lti_grades=grades_for(record.user.id, course.id),
     )
 
 

@@ -15,6 +15,7 @@ from ...lti.messages import LaunchMessage
 from ...services.lti.launches import LaunchOutcome, LaunchRefused, record_launch
 from ...services.lti.platforms import DatabaseNonces, DatabasePlatforms
 from ..course_scope import catalog
+from ..lti_sync import sync_contexts
 from . import STATE_COOKIE, STATE_TTL, bp, keyset, refusal, validator
 from .deep_linking import remember_request
 
@@ -66,6 +67,8 @@ def launch():
         outcome = record_launch(message, catalog())
     except (LaunchError, LaunchRefused) as error:
         return refusal(error.code, error.detail)
+    if outcome.enrollment.role != "learner" and outcome.context is not None and outcome.context.memberships_url:
+        sync_contexts([outcome.context], only_due=True)  # at most every LTI_ROSTER_SYNC_MINUTES
     _sign_in(outcome, message)
     db.session.commit()
     response = redirect(_target_url(outcome))
