@@ -11,6 +11,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .extensions import db
+from .lti.cartridge import CartridgeLink, cartridge
+from .lti.config import ToolConfig
 from .lti.errors import ServiceError
 from .lti.tokens import TokenClient
 from .lti.transport import HttpClient
@@ -146,3 +148,26 @@ def deliver(loop: bool, interval: float, limit: int) -> None:
             return
         if len(deliveries) < limit:
             time.sleep(interval)
+
+
+@lti.command("cartridge")
+@click.option("--course", "course_id", help="The course (default: the catalog's default course).")
+@click.option("--base-url", help="The tool's public address (default: LTI_BASE_URL).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write (.imscc).")
+def cartridge_command(course_id: str | None, base_url: str | None, output: str | None) -> None:
+    """Write a thin IMS Common Cartridge 1.3 with one LTI 1.3 link per lesson, for hosts that import links."""
+    catalog = current_app.extensions["lms.catalog"]
+    course = catalog[_course_id(course_id)] if course_id else catalog.default
+    tool = ToolConfig.at(_base_url(base_url), "Office Manager Academy", course.title)
+    links = [
+        CartridgeLink(
+            title=lesson.title,
+            url=tool.launch_url,
+            custom={"course_id": course.id, "lesson_id": lesson.id, "target": "lesson"},
+            description=lesson.summary,
+        )
+        for lesson in course.lessons
+    ]
+    path = Path(output or f"{course.id}.imscc")
+    path.write_bytes(cartridge(course.title, links, tool))
+    click.echo(f"Wrote {path} with {len(links)} links.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import requests
 from sqlalchemy import func, select
 
@@ -97,3 +99,14 @@ def test_registered_platforms_may_frame_lti_pages_and_sessions_only(app, client,
     launched = app.test_client()
     lesson = launched.get(lti.launch(launched).location)
     assert f"frame-ancestors {platform.base_url}" in lesson.headers["Content-Security-Policy"]
+
+
+def test_the_cartridge_has_one_link_per_lesson(runner, app, course, tmp_path):
+    target = tmp_path / "course.imscc"
+    result = runner.invoke(args=["lms", "lti", "cartridge", "--base-url", TOOL, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        first = archive.read("lti/R_1.xml").decode()
+    assert "imsmanifest.xml" in names and len(names) == 1 + len(course.lessons)
+    assert f"{TOOL}/lti/launch" in first and course.lessons[0].id in first
