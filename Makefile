@@ -4,17 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Worker processes for the tests that can run in parallel (pytest-xdist); 0 runs them in-process.
+TEST_WORKERS ?= auto
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# What serving needs, and the test and lint tools on top: two markers, so `make run` skips the latter.
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 
 .PHONY: run test lint format check clean security venv bench
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+$(RUNTIME): requirements.txt | $(BIN)/python
+	$(PIP) -r requirements.txt
 	touch $@
 
-venv: $(VENV)/.installed
+$(DEV): requirements-dev.txt $(RUNTIME)
+	$(PIP) -r requirements-dev.txt
+	touch $@
 
-run: venv
+venv: $(DEV)
+
+run: $(RUNTIME)
 	$(BIN)/flask --app app lms check
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app lms refresh-summaries
@@ -24,36 +36,54 @@ run: venv
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 
-# The suite on SQLite (browser tests included when Chromium is installed), then on PostgreSQL
-# when TEST_DATABASE_URL names a server (the browser tests run their own SQLite server: not twice).
-test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL names a server (with the rate
+# limits kept in Redis when TEST_REDIS_URL names one). The domain, web and tool tests run on
+# TEST_WORKERS processes (pytest-xdist) while the browser tests (a live server and Chromium, one
+# process, their output in test-artifacts/browser-tests.log) run beside them; the concurrency tests
+# (their own threads, locks and timing) and the domain's timing check run alone afterwards.
+TIMED := test_generation_is_fast
+PARALLEL_TESTS := tests --ignore=tests/concurrency --ignore=tests/browser -n $(TEST_WORKERS) -k "not $(TIMED)"
+SERIAL_TESTS := tests/concurrency tests/domain -p no:xdist -k "$(TIMED) or concurrency"
+# On PostgreSQL only the concurrency tests run alone: the timing check uses no database.
+PG_SERIAL_TESTS := tests/concurrency -p no:xdist
+BROWSER_LOG := test-artifacts/browser-tests.log
+
+test: $(DEV)
+	@mkdir -p $(dir $(BROWSER_LOG))
+	@$(BIN)/python -m pytest tests/browser -p no:xdist $(PYTEST_ARGS) > $(BROWSER_LOG) 2>&1 & browser=$$!; \
+	$(BIN)/python -m pytest $(PARALLEL_TESTS) $(PYTEST_ARGS); parallel=$$?; \
+	wait $$browser; browser_status=$$?; \
+	echo "== browser tests"; cat $(BROWSER_LOG); \
+	[ $$parallel -eq 0 ] && [ $$browser_status -eq 0 ]
+	$(BIN)/python -m pytest $(SERIAL_TESTS) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== the same suite on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		LMS_TEST_DB=postgres $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS); \
+		echo "== the same suite on PostgreSQL ($$TEST_DATABASE_URL)$${TEST_REDIS_URL:+, rate limits in $$TEST_REDIS_URL}"; \
+		export LMS_TEST_DB=postgres $${TEST_REDIS_URL:+RATELIMIT_STORAGE_URI=$$TEST_REDIS_URL}; \
+		$(BIN)/python -m pytest $(PARALLEL_TESTS) $(PYTEST_ARGS) && \
+		$(BIN)/python -m pytest $(PG_SERIAL_TESTS) $(PYTEST_ARGS); \
 	else \
 		echo "== PostgreSQL run skipped: TEST_DATABASE_URL is not set (see README, 'Tests')."; \
 	fi
 
 # SQL injection scan: sqlmap (installed with apt-get if missing) against a throwaway local server.
-security: venv
+security: $(RUNTIME)
 	bash scripts/security_scan.sh
 
 # Benchmarks against the bare-Flask limit (bench/README.md). BENCH_ARGS=--quick for a 1-minute run.
 BENCH_ARGS ?=
 
-bench: venv
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+bench: $(RUNTIME)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
-lint: venv
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: venv
+format: $(DEV)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-check: venv
+check: $(RUNTIME)
 	$(BIN)/flask --app app lms check
 
 clean:

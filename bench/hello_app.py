@@ -1,6 +1,6 @@
 """The bare-Flask limit: one route that returns "hello", served exactly like the app.
 
-bench/run.py runs it under the same gunicorn settings as the course app, so that every page's
+`python -m bench` runs it under the same gunicorn settings as the course app, so that every page's
 throughput can be read as a fraction of what Flask and gunicorn manage with no work at all.
 """
 

@@ -13,6 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .backup import backup_command
 from .cli_lti import lti
 from .domain.catalog import Catalog, load_catalog
 from .domain.course import Course
@@ -27,6 +28,7 @@ from .services.cohorts import cohort_by_slug, limit_staff
 from .services.demo import DEMO_PASSWORD, demo_learners_present, write_cohort
 from .services.progress import enrollment_for
 from .services.summaries import refresh_stale_summaries
+from .web.texts import password_problem_text
 
 lms = AppGroup("lms", help="Course pack and learner data commands.")
 
@@ -155,7 +157,7 @@ def _ask_password_if_new(email: str) -> str | None:
     password = click.prompt("Password for the new instructor", hide_input=True, confirmation_prompt=True)
     problems = password_problems(password, email, "")
     if problems:
-        raise click.ClickException(f"that password will not do: {problems[0]}")
+        raise click.ClickException(f"that password will not do: {password_problem_text(problems[0])}")
     return password
 
 
@@ -196,6 +198,8 @@ def refresh_summaries_command(course_id: str | None, batch_size: int) -> None:
 @course_option
 def demo_command(learners: int, seed: int, course: Course) -> None:
     """Fill the database with a realistic simulated cohort (mixed progress, retakes, hard and broken questions)."""
+    if current_app.config["LMS_ENV"] == "production":
+        raise click.ClickException("lms demo writes made-up learners with a shared password: not in production")
     if demo_learners_present():
         raise click.ClickException("this database already holds demo learners; use a fresh database")
     rng = random.Random(seed)
@@ -214,5 +218,6 @@ def demo_command(learners: int, seed: int, course: Course) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the `lms` command group."""
+    lms.add_command(backup_command)
     lms.add_command(lti)
     app.cli.add_command(lms)

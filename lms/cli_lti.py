@@ -10,14 +10,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .extensions import db
+from .extensions import cache, db
 from .lti.cartridge import CartridgeLink, cartridge
 from .lti.config import ToolConfig
 from .lti.errors import ServiceError
 from .lti.tokens import TokenClient
 from .lti.transport import HttpClient
 from .models import LtiGradeOutbox, utcnow
-from .services.cache import cache
 from .services.lti.keys import current_key
 from .services.lti.outbox import Delivery, claim_due, record, send
 from .services.lti.platforms import PlatformDetails, PlatformProblem, add_platform, platforms, remove_platform

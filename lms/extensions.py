@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
+from flask import current_app
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,3 +31,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Keyed by client address by default; sign-in also limits per account (see web/auth.py).
 limiter = Limiter(key_func=get_remote_address)
+cache = Cache()  # bound in lms/cache.py
+
+
+def app_setting(name: str):
+    """Return a setting of the app in context (services read settings here, never from flask directly)."""
+    return current_app.config[name]

@@ -21,153 +21,48 @@ security_fixture.py report --name N --log SQLMAP_OUTPUT --traffic TRAFFIC_FILE -
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import re
 import shlex
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-# --------------------------------------------------------------------------- HTML forms
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-
-class FormParser(HTMLParser):
-    """Collect the first csrf_token and, per quiz question fieldset, its fields and their options."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.csrf_token: str | None = None
-        self.questions: dict[int, dict[str, list[str]]] = {}
-        self._question: int | None = None
-        self._select: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {key: value or "" for key, value in attrs}
-        if tag == "input" and a.get("name") == "csrf_token" and self.csrf_token is None:
-            self.csrf_token = a.get("value")
-        elif tag == "fieldset" and a.get("id", "").startswith("question-"):
-            self._question = int(a["id"].removeprefix("question-"))
-            self.questions[self._question] = {}
-        elif self._question is None:
-            return
-        elif tag == "input" and a.get("type") in ("radio", "checkbox"):
-            self.questions[self._question].setdefault(a["name"], []).append(a.get("value", ""))
-        elif tag == "select":
-            self._select = a["name"]
-            self.questions[self._question].setdefault(self._select, [])
-        elif tag == "option" and self._select is not None and a.get("value"):
-            self.questions[self._question][self._select].append(a["value"])
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "fieldset":
-            self._question = None
-
-
-def parse_form(html: str) -> FormParser:
-    parser = FormParser()
-    parser.feed(html)
-    return parser
-
-
-def valid_answers(fields: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """Answers the form accepts for one question: the first option, or positions 1..n for an ordering."""
-    names = list(fields)
-    if len(names) > 1 and all(fields[name] and all(o.isdigit() for o in fields[name]) for name in names):
-        return [(name, str(position)) for position, name in enumerate(names, start=1)]
-    return [(name, fields[name][0]) for name in names]
-
-
-def quiz_body(form: FormParser, skip: int) -> str:
-    """The attempt's form, every question answered except `skip` (so no request can submit it)."""
-    pairs = [("csrf_token", form.csrf_token or "")]
-    for number, fields in sorted(form.questions.items()):
-        if number != skip:
-            pairs += valid_answers(fields)
-    return urlencode(pairs)
-
-
-# --------------------------------------------------------------------------- HTTP (urllib, no redirects)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """A cookie-keeping client that reports redirects instead of following them."""
-
-    def __init__(self, base: str, cookie: str | None = None) -> None:
-        self.base = base.rstrip("/")
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect)
-        if cookie:  # a fixed "name=value" cookie, e.g. a session signed in earlier
-            self.opener.addheaders.append(("Cookie", cookie))
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
-        """Return (status, Location header, body)."""
-        body = urlencode(data).encode() if data is not None else None
-        try:
-            with self.opener.open(self.base + path, data=body, timeout=30) as response:
-                return response.status, response.headers.get("Location", ""), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers.get("Location", ""), error.read().decode(errors="replace")
-
-    def token(self, path: str) -> str:
-        status, _, page = self.request(path)
-        token = parse_form(page).csrf_token
-        if status != 200 or not token:
-            sys.exit(f"GET {path} answered {status} without a csrf_token field")
-        return token
-
-    def sign_in(self, email: str, password: str) -> None:
-        token = self.token("/account/login")
-        status, location, _ = self.request(
-            "/account/login", {"csrf_token": token, "email": email, "password": password}
-        )
-        if status not in (302, 303) or "/account/login" in location:
-            sys.exit(f"signing in as {email} failed: {status} {location}")
-
-    def cookie(self, name: str = "session") -> str:
-        for cookie in self.cookies:
-            if cookie.name == name:
-                return cookie.value
-        sys.exit(f"no {name} cookie after signing in")
-
+# One HTTP/form client for the benchmark and this scan, and the app's paths in one place.
+from bench import urls  # noqa: E402
+from bench.client import Client, FormFields, quiz_answers, sign_in  # noqa: E402
+from bench.common import BenchError  # noqa: E402
 
 # --------------------------------------------------------------------------- commands
 
 
 def cmd_users(args: argparse.Namespace) -> None:
     # Imported here: the app reads DATABASE_URL when it is created.
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from app import app
     from lms.extensions import db
-    from lms.services.accounts import create_instructor, register_user
-    from lms.services.progress import enroll
+    from lms.services.accounts import create_staff, register_user
+    from lms.services.enrollments import enroll
 
     with app.app_context():
         learner = register_user("Scan Learner", args.learner, args.password)
         code = app.config["ENROLLMENT_CODE"]
-        enroll(learner.id, app.extensions["lms.course"], code, code)
-        create_instructor("Scan Instructor", args.instructor, args.password)
+        course = app.extensions["lms.catalog"].default
+        enroll(learner.id, course, code, code)
+        create_staff("Scan Instructor", args.instructor, args.password, course)
         db.session.commit()
     print(f"created learner {args.learner} (enrolled) and instructor {args.instructor}")
 
 
 def cmd_wait(args: argparse.Namespace) -> None:
     deadline = time.monotonic() + args.timeout
-    browser = Browser(args.base)
+    client = Client.for_url(args.base)
     while True:
         try:
-            if browser.request(args.path)[0] == 200:
+            if client.request("GET", args.path).status == 200:
                 return
         except OSError:
             pass
@@ -178,33 +73,35 @@ def cmd_wait(args: argparse.Namespace) -> None:
 
 def cmd_prepare(args: argparse.Namespace) -> None:
     out = Path(args.out_dir)
-    learner = Browser(args.base)
-    learner.sign_in(args.learner, args.password)
-    token = learner.token(f"/quizzes/{args.lesson}")
-    status, location, _ = learner.request(f"/quizzes/{args.lesson}/attempts", {"csrf_token": token})
-    match = re.search(r"/attempts/(\d+)$", urlsplit(location).path)
-    if status != 303 or not match:
-        sys.exit(f"starting a {args.lesson} attempt failed: {status} {location}")
-    attempt_path = f"/attempts/{match.group(1)}"
-    status, _, page = learner.request(attempt_path)
-    form = parse_form(page)
-    if status != 200 or not form.csrf_token or len(form.questions) < 2:
-        sys.exit(f"GET {attempt_path} answered {status} without a quiz form")
-    (out / "attempt.html").write_text(page, encoding="utf-8")
-    first, last = min(form.questions), max(form.questions)
-    instructor = Browser(args.base)
-    instructor.sign_in(args.instructor, args.password)
+    server = urlsplit(args.base)
+    try:
+        learner = sign_in(server.port, args.learner, args.password, server.hostname)
+        token = learner.csrf_token(urls.quiz(args.lesson))
+        start = learner.request("POST", urls.start_attempt(args.lesson), [("csrf_token", token)])
+        attempt_id = urls.attempt_id(start.location)
+        if start.status != 303 or attempt_id is None:
+            sys.exit(f"starting a {args.lesson} attempt failed: {start.status} {start.location}")
+        attempt_path = urls.attempt(attempt_id)
+        page = learner.request("GET", attempt_path)
+        questions = FormFields(page.body).questions
+        if page.status != 200 or FormFields(page.body).csrf_token(required=False) is None or len(questions) < 2:
+            sys.exit(f"GET {attempt_path} answered {page.status} without a quiz form")
+        instructor = sign_in(server.port, args.instructor, args.password, server.hostname)
+    except BenchError as error:
+        sys.exit(str(error))
+    (out / "attempt.html").write_text(page.text, encoding="utf-8")
+    first, last = min(questions), max(questions)
     variables = {
-        "LEARNER_COOKIE": "session=" + learner.cookie(),
-        "INSTRUCTOR_COOKIE": "session=" + instructor.cookie(),
+        "LEARNER_COOKIE": "session=" + learner.cookies["session"],
+        "INSTRUCTOR_COOKIE": "session=" + instructor.cookies["session"],
         "ATTEMPT_PATH": attempt_path,
-        "QUIZ_QUESTIONS": str(len(form.questions)),
+        "QUIZ_QUESTIONS": str(len(questions)),
         # Run A: the last question unanswered; every field of the others is tested.
-        "QUIZ_BODY_A": quiz_body(form, skip=last),
-        "QUIZ_PARAMS_A": ",".join(name for n in sorted(form.questions) if n != last for name in form.questions[n]),
+        "QUIZ_BODY_A": urlencode(quiz_answers(page.body, skip=last)),
+        "QUIZ_PARAMS_A": ",".join(name for number, names in questions.items() if number != last for name in names),
         # Run B: the first question unanswered; the last question's fields are tested.
-        "QUIZ_BODY_B": quiz_body(form, skip=first),
-        "QUIZ_PARAMS_B": ",".join(form.questions[last]),
+        "QUIZ_BODY_B": urlencode(quiz_answers(page.body, skip=first)),
+        "QUIZ_PARAMS_B": ",".join(questions[last]),
     }
     lines = [f"{key}={shlex.quote(value)}" for key, value in variables.items()]
     (out / "targets.sh").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -212,9 +109,11 @@ def cmd_prepare(args: argparse.Namespace) -> None:
 
 def cmd_check_attempt(args: argparse.Namespace) -> None:
     """After the scan: the attempt must still be open (no request submitted or broke it)."""
-    status, location, page = Browser(args.base, cookie=args.cookie).request(args.path)
-    if status != 200 or 'class="quiz-form"' not in page:
-        sys.exit(f"after the scan GET {args.path} answered {status} {location}: the attempt is no longer open")
+    page = Client.for_url(args.base, cookie=args.cookie).request("GET", args.path)
+    if page.status != 200 or 'class="quiz-form"' not in page.text:
+        sys.exit(
+            f"after the scan GET {args.path} answered {page.status} {page.location}: the attempt is no longer open"
+        )
     print(f"after the scan {args.path} is still open and unchanged (no request could submit it)")
 
 
@@ -373,7 +272,7 @@ def main() -> None:
     wait = commands.add_parser("wait")
     wait.add_argument("base")
     wait.add_argument("--timeout", type=float, default=30)
-    wait.add_argument("--path", default="/account/login")
+    wait.add_argument("--path", default=urls.SIGN_IN)
     wait.set_defaults(run=cmd_wait)
 
     prepare = commands.add_parser("prepare")

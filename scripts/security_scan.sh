@@ -100,6 +100,7 @@ run_quiet "$PY" "$FIXTURE" users "$LEARNER" "$INSTRUCTOR" "$PASSWORD"
 
 PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 BASE="http://127.0.0.1:$PORT"
+COURSE="/courses/medical-office-manager"  # course pages sit under /courses/<course_id>/
 "$BIN/gunicorn" --workers 2 --threads 4 --timeout 60 --bind "127.0.0.1:$PORT" \
   --access-logfile "$WORK/access.log" --error-logfile "$WORK/server.log" app:app &
 SERVER_PID=$!
@@ -175,15 +176,15 @@ if ! "$PY" "$FIXTURE" check-attempt "$BASE" "$LEARNER_COOKIE" "$ATTEMPT_PATH"; t
 
 scan roster "q,sort,dir,band,status,page,per_page" '<h1>Roster</h1>|search, filter or sort settings are not valid' \
   "GET /instructor/ as the instructor" -- \
-  -u "$BASE/instructor/?q=test&sort=readiness&dir=desc&band=&status=&page=1&per_page=50" \
+  -u "$BASE$COURSE/instructor/?q=test&sort=readiness&dir=desc&band=&status=&page=1&per_page=50" \
   -p "q,sort,dir,band,status,page,per_page" --cookie="$INSTRUCTOR_COOKIE" --drop-set-cookie --threads=4
 
 scan lesson "#1*" '<article class="lesson"|no lesson with that address' "GET /lessons/$LESSON* (path) as the learner" -- \
-  -u "$BASE/lessons/$LESSON*" --cookie="$LEARNER_COOKIE" --drop-set-cookie --threads=4
+  -u "$BASE$COURSE/lessons/$LESSON*" --cookie="$LEARNER_COOKIE" --drop-set-cookie --threads=4
 
 scan analysis "basis" '<h1>Quiz analysis|Choose first attempts or all attempts' \
   "GET /instructor/quizzes/$LESSON?basis=first as the instructor" -- \
-  -u "$BASE/instructor/quizzes/$LESSON?basis=first" -p basis --cookie="$INSTRUCTOR_COOKIE" --drop-set-cookie --threads=4
+  -u "$BASE$COURSE/instructor/quizzes/$LESSON?basis=first" -p basis --cookie="$INSTRUCTOR_COOKIE" --drop-set-cookie --threads=4
 
 # The server must have survived the scan without an unhandled exception.
 if ! "$PY" "$FIXTURE" wait "$BASE" --timeout 5; then failed+=(server-alive); fi

@@ -61,7 +61,7 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def migrated_database(database_url) -> str:
     """Build the schema once per run with the real migrations (so they are tested too)."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "test-secret-key"})
     with app.app_context():
         upgrade(directory=str(PROJECT_ROOT / "migrations"))
         db.engine.dispose()
@@ -103,6 +103,10 @@ def app(migrated_database, app_config) -> Iterator[Flask]:
         "SECRET_KEY": "test-secret-key",
         "SERVER_NAME": "localhost",
         "RATELIMIT_ENABLED": False,
+        # One iteration: scrypt would be a third of the run (tests/test_config.py checks it in production).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        # Each test its own rate-limit counts, also in a shared store (RATELIMIT_STORAGE_URI=redis://...).
+        "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"lms-test-{uuid.uuid4().hex}"},
         **app_config,
     }
     app = create_app(config)

@@ -1,6 +1,6 @@
--- wrk script for bench/run.py: count responses that are not 2xx (wrk itself only counts
+-- wrk script for python -m bench: count responses that are not 2xx (wrk itself only counts
 -- status >= 400) and print one machine-readable summary line with the percentiles.
--- The Cookie header, if any, is passed with -H by run.py.
+-- The Cookie header, if any, is passed with -H by bench/load.py.
 
 local threads = {}
 

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.course import Course
-from ..extensions import db
+from ..extensions import app_setting, db
 from ..models import Enrollment, User
 from .enrollments import set_role
 
-PASSWORD_METHOD = "scrypt"
-# Checked when no account matches, so that a missing email costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METHOD)
+PASSWORD_METHOD = "scrypt"  # the default of the PASSWORD_HASH_METHOD setting
+
+
+def password_method() -> str:
+    """Return the hash method for new passwords (the PASSWORD_HASH_METHOD setting)."""
+    return app_setting("PASSWORD_HASH_METHOD")
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    # Checked when no account matches, so that a missing email costs as long as a wrong password.
+    return generate_password_hash("not a real password", method=method)
 
 
 class EmailTaken(ValueError):
@@ -49,7 +60,7 @@ def register_user(name: str, email: str, password: str) -> User:
     user = User(
         name=name.strip(),
         email=normalize_email(email),
-        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+        password_hash=generate_password_hash(password, method=password_method()),
     )
     try:
         # A savepoint: a concurrent registration of the same email loses cleanly.
@@ -94,7 +105,7 @@ def authenticate(email: str, password: str) -> User | None:
     """
     user = user_by_email(email)
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(password_method()), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
@@ -107,7 +118,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Set a new password and end every other session; raise WrongPassword if current is wrong."""
     if not _password_matches(user, current):
         raise WrongPassword("the current password is not right")
-    user.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
+    user.password_hash = generate_password_hash(new, method=password_method())
     user.session_version += 1
     db.session.flush()
 

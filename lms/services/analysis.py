@@ -26,9 +26,8 @@ from ..domain.statistics import (
     median_from_counts,
     sorted_pair_sum,
 )
-from ..extensions import db
+from ..extensions import cache, db
 from ..models import Attempt, AttemptAnswer, Enrollment
-from .cache import cache
 
 BASES = {"first": "First attempts", "all": "All attempts"}
 

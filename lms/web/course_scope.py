@@ -3,16 +3,12 @@ url_for() puts it back, so views and templates name no course (Flask's URL proce
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g
 
 from ..domain.catalog import Catalog
 from ..domain.course import Course
 
 COURSE_PREFIX = "/courses/<course_id>"
-# The course pages' addresses before courses had their own: they now lead to the default course.
-LEGACY_SECTIONS = ("lessons", "quizzes", "attempts", "instructor")
-
-legacy = Blueprint("legacy", __name__)
 
 
 def catalog() -> Catalog:
@@ -49,21 +45,7 @@ def _push_course(endpoint: str, values: dict) -> None:
         values["course_id"] = g.course.id
 
 
-@legacy.route("/dashboard", methods=["GET", "POST"])
-@legacy.route("/enroll", methods=["GET", "POST"])
-@legacy.route("/instructor/", methods=["GET", "POST"])
-@legacy.route(f"/<any({', '.join(LEGACY_SECTIONS)}):section>/<path:rest>", methods=["GET", "POST"])
-def to_default_course(section: str | None = None, rest: str | None = None):
-    """Send an address from before the catalog to the same page of the default course, query kept."""
-    target = url_for("course.outline", course_id=catalog().default.id).rstrip("/") + request.path
-    if request.query_string:
-        target += "?" + request.query_string.decode("latin-1")
-    # 301 for bookmarks; 308 keeps a form's POST a POST (browsers turn a 301 into a GET).
-    return redirect(target, code=301 if request.method in ("GET", "HEAD") else 308)
-
-
 def init_app(app: Flask) -> None:
-    """Read the course from course URLs, add it to url_for() calls, and redirect the old addresses."""
+    """Read the course from course URLs and add it to url_for() calls."""
     app.url_value_preprocessor(_pull_course)
     app.url_defaults(_push_course)
-    app.register_blueprint(legacy)

@@ -7,12 +7,11 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..extensions import db
+from ..extensions import cache, db
 from ..lti.errors import ServiceError
 from ..lti.tokens import TokenClient
 from ..lti.transport import HttpClient
 from ..models import LtiContext, utcnow
-from ..services.cache import cache
 from ..services.lti.keys import current_key
 from ..services.lti.roster_sync import sync_due, sync_roster
 from .course_scope import catalog

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, request, session
+from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -41,8 +41,10 @@ def _secure_headers(response):
         headers.setdefault("X-Frame-Options", "DENY")  # for browsers that predate frame-ancestors
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    # Pages with someone's records must not stay in shared or back-button caches.
-    if current_user.is_authenticated and "Cache-Control" not in headers:
+    # Pages with someone's records must not stay in shared or back-button caches. Such a page has
+    # loaded the user already (g._login_user); looking now would query the database for every
+    # static file, and fail when the database is down.
+    if "_login_user" in g and current_user.is_authenticated and "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
     return response
 

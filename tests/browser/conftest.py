@@ -113,6 +113,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             "SECRET_KEY": "browser-tests-secret-key",
             "WTF_CSRF_ENABLED": True,
             "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",  # scrypt is tested in tests/test_config.py
             "COURSE_PACK_PATH": str(PROJECT_ROOT),
             "ENROLLMENT_CODE": None,
             "SESSION_COOKIE_SECURE": False,

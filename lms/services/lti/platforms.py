@@ -10,10 +10,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ...extensions import db
+from ...extensions import cache, db
 from ...lti.config import PlatformConfig
 from ...models import LtiDeployment, LtiNonce, LtiPlatform, utcnow
-from ..cache import cache
 
 FRAME_ANCESTORS_KEY = "lti-frame-ancestors"
 FRAME_ANCESTORS_TTL = 60

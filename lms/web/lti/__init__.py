@@ -7,13 +7,12 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 
-from ...extensions import db
+from ...extensions import cache, db
 from ...lti.config import ToolConfig
 from ...lti.jwks import PlatformKeys
 from ...lti.keys import KeySet
 from ...lti.launch import LaunchValidator
 from ...lti.transport import HttpClient
-from ...services.cache import cache
 from ...services.lti.keys import tool_keyset
 from ...services.lti.platforms import DatabaseNonces, DatabasePlatforms
 from ..course_scope import catalog

@@ -1,7 +1,7 @@
 """Profile one endpoint in-process with pyinstrument: where does a request's time go?
 
-    .venv/bin/python bench/profile.py --database /var/tmp/lms-bench/lms-1000-....sqlite3 /lessons/hipaa
-    .venv/bin/python bench/profile.py --database DB --quiz hipaa     # a whole attempt: start, page, submit
+    .venv/bin/python -m bench.profiling --database /var/tmp/lms-bench/lms-1000-....sqlite3 /lessons/hipaa
+    .venv/bin/python -m bench.profiling --database DB --quiz hipaa     # a whole attempt: start, page, submit
 
 Signs in as the demo learner with the most attempts (or an instructor for /instructor/ paths)
 through Flask-Login's test client, warms up, then profiles N requests and prints the tree.
@@ -17,10 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import urls  # noqa: E402  (after the path is set)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("path", nargs="?", default="/lessons/hipaa")
+    parser.add_argument("path", nargs="?", default=urls.lesson("hipaa"))
     parser.add_argument("--database", required=True, help="a SQLite file filled by `lms demo` (e.g. a bench cache)")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--quiz", metavar="LESSON", help="profile whole attempts at this quiz instead of a path")
@@ -40,7 +42,7 @@ def main() -> None:
 
     app = create_app({"WTF_CSRF_ENABLED": False})
     app.test_client_class = FlaskLoginClient
-    course = app.extensions["lms.course"]
+    course = app.extensions["lms.catalog"].default
     with app.app_context():
         if args.quiz:
             users = db.session.execute(
@@ -48,8 +50,8 @@ def main() -> None:
                 .where(LessonProgress.lesson_id == args.quiz, LessonProgress.attempts_count == 0)
                 .limit(args.requests + 20)
             ).scalars().all()  # fmt: skip
-        elif args.path.startswith("/instructor"):
-            users = [db.session.execute(select(User).where(User.is_instructor)).scalars().first()]
+        elif "/instructor" in args.path:
+            users = [db.session.execute(select(User).where(User.is_admin)).scalars().first()]
         else:
             users = [
                 db.session.execute(
@@ -61,7 +63,7 @@ def main() -> None:
 
     def whole_attempt(user) -> None:
         client = app.test_client(user=user)
-        location = client.post(f"/quizzes/{args.quiz}/attempts").location
+        location = client.post(urls.start_attempt(args.quiz)).location
         client.get(location)
         with app.app_context():
             attempt = db.session.get(Attempt, int(location.rsplit("/", 1)[1]))

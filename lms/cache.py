@@ -4,9 +4,8 @@ so that several app servers compute an expensive page once per change between th
 from __future__ import annotations
 
 from flask import Flask
-from flask_caching import Cache
 
-cache = Cache()
+from .extensions import cache
 
 # Entries are keyed by what they depend on (see analysis.cached_quiz_analysis), so they never go
 # stale; the timeout only bounds how long unused ones take memory.
