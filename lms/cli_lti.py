@@ -17,7 +17,7 @@ from .lti.errors import ServiceError
 from .lti.tokens import TokenClient
 from .lti.transport import HttpClient
 from .models import LtiGradeOutbox, utcnow
-from .services.lti.keys import current_key
+from .services.lti.keys import current_key, rotate_key_file
 from .services.lti.outbox import Delivery, claim_due, record, send
 from .services.lti.platforms import PlatformDetails, PlatformProblem, add_platform, platforms, remove_platform
 from .services.lti.registrations import new_registration_token
@@ -170,3 +170,14 @@ def cartridge_command(course_id: str | None, base_url: str | None, output: str |
     path = Path(output or f"{course.id}.imscc")
     path.write_bytes(cartridge(course.title, links, tool))
     click.echo(f"Wrote {path} with {len(links)} links.")
+
+
+@lti.command("rotate-key")
+@click.option("--keep-days", default=7, show_default=True, type=click.IntRange(2, 365), help="Publish the old key.")
+def rotate_key(keep_days: int) -> None:
+    """Sign with a new key in LTI_KEY_FILE; the old public key stays in the JWKS for --keep-days."""
+    if current_app.config["LTI_PRIVATE_KEY"]:
+        raise click.ClickException("The key comes from LTI_PRIVATE_KEY: rotate it there (see docs/lti.md).")
+    new = rotate_key_file(Path(current_app.config["LTI_KEY_FILE"]), timedelta(days=keep_days))
+    db.session.commit()
+    click.echo(f"Signing with key {new.kid}; the old key stays published for {keep_days} days.")

@@ -110,3 +110,13 @@ def test_the_cartridge_has_one_link_per_lesson(runner, app, course, tmp_path):
         first = archive.read("lti/R_1.xml").decode()
     assert "imsmanifest.xml" in names and len(names) == 1 + len(course.lessons)
     assert f"{TOOL}/lti/launch" in first and course.lessons[0].id in first
+
+
+def test_rotating_the_instance_key_keeps_the_old_one_published(app, runner, tmp_path, tool_url):
+    app.config["LTI_PRIVATE_KEY"] = None
+    old = requests.get(f"{tool_url}/lti/jwks.json", timeout=5).json()["keys"]
+    assert (tmp_path / "lti-key.pem").exists() and len(old) == 1
+    result = runner.invoke(args=["lms", "lti", "rotate-key", "--keep-days", "2"])
+    assert result.exit_code == 0, result.output
+    keys = requests.get(f"{tool_url}/lti/jwks.json", timeout=5).json()["keys"]
+    assert len(keys) == 2 and keys[1]["kid"] == old[0]["kid"] and keys[0]["kid"] != old[0]["kid"]
