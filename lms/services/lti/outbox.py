@@ -33,15 +33,21 @@ POLICY = RetryPolicy()
 
 def queue_grades(enrollment: Enrollment, lesson_id: str, attempt_id: int, score: float, now: datetime) -> int:
     """Write a launched learner's section and readiness scores with the graded attempt (flush only); return how many."""
-    found = db.session.execute(
-        select(LtiContext, UserIdentity.subject)
-        .join(LtiPlatform, LtiPlatform.id == LtiContext.platform_id)
-        .join(UserIdentity, (UserIdentity.issuer == LtiPlatform.issuer) & (UserIdentity.user_id == enrollment.user_id))
-        .where(LtiContext.cohort_id == enrollment.cohort_id)
-    ).first()
+    # One light statement for every submit; most learners are not launched, and the lock is held meanwhile.
+    with db.session.no_autoflush:
+        found = db.session.execute(
+            select(LtiContext.id, UserIdentity.subject)
+            .join(LtiPlatform, LtiPlatform.id == LtiContext.platform_id)
+            .join(
+                UserIdentity, (UserIdentity.issuer == LtiPlatform.issuer) & (UserIdentity.user_id == enrollment.user_id)
+            )
+            .where(LtiContext.cohort_id == enrollment.cohort_id)
+            .limit(1)
+        ).first()
     if found is None:
         return 0
-    context, subject = found
+    context_id, subject = found
+    context = db.session.get(LtiContext, context_id)
     links = db.session.execute(
         select(LtiResourceLink).where(
             LtiResourceLink.context_id == context.id,
