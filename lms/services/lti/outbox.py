@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from ...extensions import db
 from ...lti.ags import AgsClient, LineItem
@@ -29,20 +29,22 @@ from .platforms import platform_config
 # A claimed row is the claiming worker's for this long; a worker that died lets it go after that.
 LEASE = timedelta(minutes=5)
 POLICY = RetryPolicy()
+LAUNCHED_CONTEXT = (
+    select(LtiContext.id, UserIdentity.subject)
+    .join(LtiPlatform, LtiPlatform.id == LtiContext.platform_id)
+    .join(UserIdentity, UserIdentity.issuer == LtiPlatform.issuer)
+    .where(LtiContext.cohort_id == bindparam("cohort_id"), UserIdentity.user_id == bindparam("user_id"))
+    .limit(1)
+)
 
 
 def queue_grades(enrollment: Enrollment, lesson_id: str, attempt_id: int, score: float, now: datetime) -> int:
     """Write a launched learner's section and readiness scores with the graded attempt (flush only); return how many."""
-    # One light statement for every submit; most learners are not launched, and the lock is held meanwhile.
+    # Every submit runs this while holding the write lock, and most learners were not launched: one
+    # statement built once (its compiled form cached), without autoflush.
     with db.session.no_autoflush:
         found = db.session.execute(
-            select(LtiContext.id, UserIdentity.subject)
-            .join(LtiPlatform, LtiPlatform.id == LtiContext.platform_id)
-            .join(
-                UserIdentity, (UserIdentity.issuer == LtiPlatform.issuer) & (UserIdentity.user_id == enrollment.user_id)
-            )
-            .where(LtiContext.cohort_id == enrollment.cohort_id)
-            .limit(1)
+            LAUNCHED_CONTEXT, {"cohort_id": enrollment.cohort_id, "user_id": enrollment.user_id}
         ).first()
     if found is None:
         return 0
