@@ -28,6 +28,7 @@ from .services.cohorts import cohort_by_slug, limit_staff
 from .services.demo import DEMO_PASSWORD, demo_learners_present, write_cohort
 from .services.progress import enrollment_for
 from .services.summaries import refresh_stale_summaries
+from .services.tokens import set_new_password
 from .web.texts import password_problem_text
 
 lms = AppGroup("lms", help="Course pack and learner data commands.")
@@ -114,6 +115,9 @@ def course_option(function):
 @click.option("--admin", is_flag=True, help="Also a site administrator: instructor of every course, and the CLI.")
 @click.option("--cohort", "cohort_slugs", multiple=True, help="Limit them to this cohort (repeat for several).")
 @click.option("--generate-password", is_flag=True, help="Generate a password and print it once, instead of asking.")
+@click.option(
+    "--reset-password", is_flag=True, help="Give an existing account a new password (signs it out everywhere)."
+)
 def create_instructor_command(
     email: str,
     name: str,
@@ -122,6 +126,7 @@ def create_instructor_command(
     admin: bool,
     cohort_slugs: tuple[str, ...],
     generate_password: bool,
+    reset_password: bool,
 ) -> None:
     """Create an instructor account, or make an existing account an instructor of a course."""
     if course_id is not None and course_id not in catalog():
@@ -134,7 +139,11 @@ def create_instructor_command(
         cohorts = [cohort_by_slug(course.id, slug) for slug in cohort_slugs]
         if None in cohorts:
             raise ValueError(f"{course.id} has no cohort {cohort_slugs[cohorts.index(None)]!r}")
+        if reset_password and password is None:
+            password = _ask_new_password(email, "New password")
         user, created = create_staff(name, email, password or _ask_password_if_new(email), course, admin, role)
+        if reset_password and not created:
+            set_new_password(user, password)
         if cohorts:
             limit_staff(enrollment_for(user.id, course.id), cohorts)
     except (EmailTaken, ValueError) as error:
@@ -147,14 +156,22 @@ def create_instructor_command(
         click.echo(f"Created {user.email}, {what}.")
         if generate_password:
             click.echo(f"Password (shown once): {password}")
+    elif reset_password:
+        click.echo(f"{user.email} is now {what}, with a new password; every session of the account is signed out.")
+        if generate_password:
+            click.echo(f"Password (shown once): {password}")
     else:
-        click.echo(f"{user.email} is now {what} (password unchanged).")
+        click.echo(f"{user.email} is now {what} (password unchanged; --reset-password sets a new one).")
 
 
 def _ask_password_if_new(email: str) -> str | None:
     if user_by_email(email) is not None:
         return None
-    password = click.prompt("Password for the new instructor", hide_input=True, confirmation_prompt=True)
+    return _ask_new_password(email, "Password for the new instructor")
+
+
+def _ask_new_password(email: str, prompt: str) -> str:
+    password = click.prompt(prompt, hide_input=True, confirmation_prompt=True)
     problems = password_problems(password, email, "")
     if problems:
         raise click.ClickException(f"that password will not do: {password_problem_text(problems[0])}")
@@ -174,6 +191,8 @@ def bootstrap_command() -> None:
     click.echo("  `flask --app app lms create-instructor EMAIL [--course ID] [--admin]`):")
     click.echo(f"    email:    {FIRST_INSTRUCTOR_EMAIL}")
     click.echo(f"    password: {password}")
+    click.echo("  Lost it? `flask --app app lms create-instructor EMAIL --reset-password`, or")
+    click.echo("  'Forgot password?' on the sign-in page (the mail goes to the console in development).")
     click.echo("")
 
 

@@ -157,6 +157,12 @@ def settings_from_environment() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session: long quizzes must not expire
         # Shared cache (quiz analysis): Redis when set, else per process. See lms/cache.py.
         "CACHE_URL": os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or None,
+        # Links in mails are built on PUBLIC_URL (e.g. https://academy.example.org), never on the
+        # request's Host header, which a client may forge to send someone's reset link elsewhere.
+        "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
+        "PASSWORD_RESET_MAX_AGE": int(_number("PASSWORD_RESET_MAX_AGE", 60 * 60)),
+        "EMAIL_VERIFICATION_REQUIRED": _flag("EMAIL_VERIFICATION_REQUIRED", production),
+        "EMAIL_VERIFICATION_MAX_AGE": int(_number("EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 60 * 60)),
         "MAIL_URL": os.environ.get("MAIL_URL") or None,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(_number("MAIL_PORT", 25)),

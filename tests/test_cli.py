@@ -103,10 +103,35 @@ def test_create_instructor_asks_for_a_password(runner):
     assert short.exit_code == 1 and "at least 8 characters" in short.output
 
 
+def test_reset_password_gives_an_instructor_a_new_one_and_signs_them_out(app, runner):
+    runner.invoke(args=["lms", "bootstrap"])
+    (user,) = admins()
+    version = user.session_version
+    result = runner.invoke(args=["lms", "create-instructor", user.email, "--reset-password", "--generate-password"])
+    assert result.exit_code == 0, result.output
+    password = result.output.split("Password (shown once): ")[1].strip()
+    db.session.expire_all()
+    (user,) = admins()
+    assert check_password_hash(user.password_hash, password) and user.session_version == version + 1
+    asked = runner.invoke(
+        args=["lms", "create-instructor", user.email, "--reset-password"], input="a long secret\na long secret\n"
+    )
+    assert asked.exit_code == 0 and "with a new password" in asked.output
+    db.session.expire_all()
+    assert check_password_hash(admins()[0].password_hash, "a long secret")
+    weak = runner.invoke(args=["lms", "create-instructor", user.email, "--reset-password"], input="short\nshort\n")
+    assert weak.exit_code == 1 and "at least 8 characters" in weak.output
+    db.session.expire_all()
+    assert check_password_hash(admins()[0].password_hash, "a long secret"), "a refused password changes nothing"
+
+
 def test_create_instructor_promotes_an_existing_learner(runner, learner):
     result = runner.invoke(args=["lms", "create-instructor", learner.email])
     assert result.exit_code == 0, result.output
-    assert "now an instructor of medical-office-manager (password unchanged)" in result.output
+    assert (
+        "now an instructor of medical-office-manager (password unchanged; --reset-password sets a new one)"
+        in result.output
+    )
     assert [u.email for u in instructors()] == [learner.email] and admins() == []
 
 

@@ -153,7 +153,11 @@ def test_upgrading_a_demo_database_keeps_every_score_attempt_and_progress_row(bl
             assert enrollment.readiness_score == pytest.approx(live.readiness.score)
         app.test_client_class = FlaskLoginClient
         roster = app.test_client(user=instructor).get("/courses/medical-office-manager/instructor/")
-        assert roster.status_code == 200 and "<dt>Enrolled</dt><dd>120</dd>" in roster.get_data(as_text=True)
+        assert (
+            roster.status_code == 200
+            and '<span class="stat-label">Enrolled</span> <span class="stat-value">120</span>'
+            in roster.get_data(as_text=True)
+        )
         db.session.remove()
         db.engine.dispose()
 

@@ -19,6 +19,7 @@ class LessonState:
     passed: bool
     attempts: int  # submitted attempts
     open_attempt_id: int | None = None  # the attempt in progress, if any
+    max_attempts: int | None = None  # this learner's limit at this quiz (0: none); None: the course's
 
 
 class StepKind(StrEnum):
@@ -35,6 +36,8 @@ class NextStep:
     kind: StepKind
     lesson_id: str | None = None
     attempt_id: int | None = None
+    attempts_left: int | None = None  # for a take or retake under a limit
+    max_attempts: int | None = None  # the limit that applies, for the same steps
 
 
 def next_step(lessons: Sequence[LessonState], max_attempts: int) -> NextStep:
@@ -50,8 +53,12 @@ def next_step(lessons: Sequence[LessonState], max_attempts: int) -> NextStep:
     for lesson in lessons:
         if lesson.passed:
             continue
-        if max_attempts == 0 or lesson.attempts < max_attempts:
-            return NextStep(StepKind.RETAKE if lesson.attempts else StepKind.TAKE, lesson.lesson_id)
+        limit = max_attempts if lesson.max_attempts is None else lesson.max_attempts
+        if limit == 0 or lesson.attempts < limit:
+            kind = StepKind.RETAKE if lesson.attempts else StepKind.TAKE
+            if limit == 0:
+                return NextStep(kind, lesson.lesson_id)
+            return NextStep(kind, lesson.lesson_id, attempts_left=limit - lesson.attempts, max_attempts=limit)
         stuck = stuck or lesson.lesson_id
     if stuck is not None:
         return NextStep(StepKind.OUT_OF_ATTEMPTS, stuck)

@@ -1,4 +1,4 @@
-"""Tables and their invariants, by aggregate: accounts, cohorts, learning (enrollments, progress, attempts), LTI."""
+"""Tables and their invariants, by aggregate: accounts, cohorts, learning (enrollments, attempts), overrides, LTI."""
 
 from .accounts import User, UserIdentity
 from .base import UTCDateTime, utcnow
@@ -14,15 +14,19 @@ from .lti import (
     LtiResourceLink,
     LtiRetiredKey,
 )
+from .overrides import OVERRIDE_ACTIONS, AttemptLimit, LearnerQuizOverride, OverrideEvent
 
 __all__ = [
     "DEFAULT_COHORT_SLUG",
+    "OVERRIDE_ACTIONS",
     "ROLES",
     "STAFF_ROLES",
     "Attempt",
     "AttemptAnswer",
+    "AttemptLimit",
     "Cohort",
     "Enrollment",
+    "LearnerQuizOverride",
     "LessonProgress",
     "LtiContext",
     "LtiDeployment",
@@ -32,6 +36,7 @@ __all__ = [
     "LtiRegistrationToken",
     "LtiResourceLink",
     "LtiRetiredKey",
+    "OverrideEvent",
     "StaffCohort",
     "UTCDateTime",
     "User",

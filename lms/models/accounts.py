@@ -32,6 +32,8 @@ class User(UserMixin, db.Model):
     # Part of the id Flask-Login keeps in sessions and remember cookies: raising it signs out everywhere.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the owner opened the link mailed to the address (or an operator vouched for it).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     enrollments: Mapped[list[Enrollment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

@@ -1,4 +1,4 @@
-"""Quiz analysis for instructors: item statistics and distractor counts, aggregated in SQL.
+"""Quiz analysis for instructors: item statistics, objectives and distractor counts, aggregated in SQL.
 
 Four grouped queries feed the pure formulas in domain.statistics, whatever the number of
 attempts: attempt totals, per-question (credit, rest) counts, per-position sums and response
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, case, cast, func, select
 
-from ..domain.course import Course, Lesson, Question
+from ..domain.course import Course, Lesson, Objective, Question
 from ..domain.grading import response_from_json
 from ..domain.statistics import (
     Flag,
@@ -49,6 +49,14 @@ class QuestionAnalysis:
 
 
 @dataclass(frozen=True)
+class ObjectiveAnalysis:
+    objective: Objective
+    items: int  # the bank's items that measure it
+    answers: int  # answers to those items in the attempts analysed
+    right: float | None  # percent of those answers right (partial credit counts in part), None without answers
+
+
+@dataclass(frozen=True)
 class QuizAnalysis:
     lesson: Lesson
     basis: str
@@ -58,8 +66,13 @@ class QuizAnalysis:
     sd: float | None
     alpha: float | None
     score_histogram: list[int]  # attempts per 10-point score bucket
-    questions: list[QuestionAnalysis]
+    questions: list[QuestionAnalysis]  # flagged first, then in bank order
     unused_questions: list[Question]
+    objectives: list[ObjectiveAnalysis] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for item in self.questions if item.flags)
 
 
 def learner_attempts(query, course: Course, cohort_ids: frozenset[int] | None):
@@ -79,6 +92,24 @@ def _scope(course: Course, lesson: Lesson, basis: str, cohort_ids: frozenset[int
     if basis == "first":
         query = query.where(Attempt.number == 1)
     return query.subquery("scope")
+
+
+def item_sums(cells: list[tuple[float, float, int]]) -> ItemSums:
+    """The sums of one question's statistics from its (credit, rest of attempt, count) cells."""
+    x_counts: dict[float, int] = defaultdict(int)
+    y_counts: dict[float, int] = defaultdict(int)
+    for credit, rest_value, count in cells:
+        x_counts[credit] += count
+        y_counts[rest_value] += count
+    return ItemSums(
+        n=sum(count for _, _, count in cells),
+        sx=sum(count * x for x, _, count in cells),
+        sxx=sum(count * x * x for x, _, count in cells),
+        sy=sum(count * y for _, y, count in cells),
+        syy=sum(count * y * y for _, y, count in cells),
+        sxy=sum(count * x * y for x, y, count in cells),
+        sorted_sxy=sorted_pair_sum(x_counts, y_counts),
+    )
 
 
 def _histogram(score_counts: dict[float, int]) -> list[int]:
@@ -172,24 +203,25 @@ def quiz_analysis(
         if not cells:
             unused.append(question)
             continue
-        x_counts: dict[float, int] = defaultdict(int)
-        y_counts: dict[float, int] = defaultdict(int)
-        for credit, rest_value, count in cells:
-            x_counts[credit] += count
-            y_counts[rest_value] += count
-        sums = ItemSums(
-            n=sum(count for _, _, count in cells),
-            sx=sum(count * x for x, _, count in cells),
-            sxx=sum(count * x * x for x, _, count in cells),
-            sy=sum(count * y for _, y, count in cells),
-            syy=sum(count * y * y for _, y, count in cells),
-            sxy=sum(count * x * y for x, y, count in cells),
-            sorted_sxy=sorted_pair_sum(x_counts, y_counts),
-        )
+        sums = item_sums(cells)
         stats = item_statistics(sums)
         options = _option_counts(question, responses.get(question.id, {}), sums.n)
         analysed.append(QuestionAnalysis(question, stats, flags_for(stats), options))
 
+    # Per objective, from the same sums: the credit its items earned over the answers they got.
+    credit_by_question = {
+        item.question.id: (item.stats.n, sum(c * x for x, _, c in joint[item.question.id])) for item in analysed
+    }
+    objectives = []
+    for objective in lesson.objectives:
+        measured = lesson.questions_for(objective.id)
+        answers = sum(credit_by_question.get(question.id, (0, 0.0))[0] for question in measured)
+        credit = sum(credit_by_question.get(question.id, (0, 0.0))[1] for question in measured)
+        objectives.append(
+            ObjectiveAnalysis(objective, len(measured), answers, 100.0 * credit / answers if answers else None)
+        )
+    # Questions that need attention come first (stable: bank order within each group).
+    analysed.sort(key=lambda item: not item.flags)
     alpha = cronbach_alpha(positions, points) if len(lengths) == 1 else None
     return QuizAnalysis(
         lesson=lesson,
@@ -202,6 +234,7 @@ def quiz_analysis(
         score_histogram=_histogram(score_counts),
         questions=analysed,
         unused_questions=unused,
+        objectives=objectives,
     )
 
 
@@ -231,9 +264,59 @@ def cached_quiz_analysis(
     app server behind a load balancer reuses what one computed.
     """
     count, latest = attempts_watermark(course, lesson)
-    key = f"analysis:{course.id}:{_cohorts_key(cohort_ids)}:{lesson.id}:{basis}:{count}:{latest}"
+    # v2: the analysis carries objectives; entries cached before lack them.
+    key = f"analysis:v2:{course.id}:{_cohorts_key(cohort_ids)}:{lesson.id}:{basis}:{count}:{latest}"
     analysis = cache.get(key)
     if analysis is None:
         analysis = quiz_analysis(course, lesson, basis, cohort_ids)
         cache.set(key, analysis)
     return analysis
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    attempts: int
+    mean: float | None
+    pass_rate: float | None  # percent of the attempts that passed
+    flagged: int  # questions that need attention
+
+
+def quiz_summaries(course: Course, cohort_ids: frozenset[int] | None = None) -> dict[str, QuizSummary]:
+    """Per quiz, over the learners' first attempts: count, mean, pass rate and flagged questions, in two queries."""
+    scope = (
+        learner_attempts(
+            select(Attempt.id, Attempt.lesson_id, Attempt.points, Attempt.score, Attempt.passed), course, cohort_ids
+        )
+        .where(Attempt.number == 1)
+        .subquery("scope")
+    )
+    totals = {
+        lesson_id: (count, mean, passed)
+        for lesson_id, count, mean, passed in db.session.execute(
+            select(
+                scope.c.lesson_id,
+                func.count(),
+                func.avg(scope.c.score),
+                func.sum(case((scope.c.passed, 1), else_=0)),
+            ).group_by(scope.c.lesson_id)
+        )
+    }
+    # The same (credit, rest) cells as the item analysis, for every quiz at once.
+    rest = scope.c.points - AttemptAnswer.credit
+    cells: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+    for lesson_id, question_id, credit, rest_value, count in db.session.execute(
+        select(scope.c.lesson_id, AttemptAnswer.question_id, AttemptAnswer.credit, rest, func.count())
+        .join(scope, scope.c.id == AttemptAnswer.attempt_id)
+        .group_by(scope.c.lesson_id, AttemptAnswer.question_id, AttemptAnswer.credit, rest)
+    ):
+        cells[(lesson_id, question_id)].append((credit, rest_value, count))
+    flagged: dict[str, int] = defaultdict(int)
+    for (lesson_id, _question_id), question_cells in cells.items():
+        if flags_for(item_statistics(item_sums(question_cells))):
+            flagged[lesson_id] += 1
+    summaries = {}
+    for lesson_id in course.lesson_ids:
+        count, mean, passed = totals.get(lesson_id, (0, None, 0))
+        rate = 100.0 * int(passed or 0) / count if count else None
+        summaries[lesson_id] = QuizSummary(count, mean, rate, flagged.get(lesson_id, 0))
+    return summaries

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, insert, literal, select, update
@@ -21,7 +22,16 @@ from ..domain.grading import (
     response_to_json,
 )
 from ..extensions import db
-from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, UTCDateTime, utcnow
+from ..models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptLimit,
+    Enrollment,
+    LearnerQuizOverride,
+    LessonProgress,
+    UTCDateTime,
+    utcnow,
+)
 from .lti.outbox import queue_grades
 from .progress import lock_enrollment, progress_row_for_writing, refresh_summary
 
@@ -61,10 +71,102 @@ def presented_questions(attempt: Attempt) -> tuple[PresentedQuestion, ...]:
     return tuple(PresentedQuestion.from_json(item) for item in attempt.layout)
 
 
-def attempts_left(used: int, course: Course) -> int | None:
-    """Return how many attempts remain, or None when the course sets no limit."""
-    limit = course.quiz.max_attempts
-    return None if limit == 0 else max(0, limit - used)
+@dataclass(frozen=True)
+class Allowance:
+    """One learner's attempts at one quiz: the limit that applies to them and how many count against it."""
+
+    limit: int | None  # None: no limit
+    used: int  # attempts that count, submitted or in progress (a reset sets the earlier ones aside)
+    extra: int = 0  # attempts an instructor granted, included in limit
+    counted_after: int = 0  # attempts numbered up to this one were set aside by a reset
+
+    @property
+    def left(self) -> int | None:
+        """Attempts that may still be started, or None when there is no limit."""
+        return None if self.limit is None else max(0, self.limit - self.used)
+
+
+def _overrides_and_limits(
+    enrollment: Enrollment, course: Course, lesson_ids: tuple[str, ...]
+) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+    """The learner's (extra attempts, counted after) by lesson and the quizzes' limits for their cohort: one query."""
+    learner = select(
+        literal(2).label("rank"),
+        LearnerQuizOverride.lesson_id,
+        LearnerQuizOverride.extra_attempts.label("first"),
+        LearnerQuizOverride.counted_after.label("second"),
+    ).where(LearnerQuizOverride.enrollment_id == enrollment.id, LearnerQuizOverride.lesson_id.in_(lesson_ids))
+    # Rank 0: the course's limit, 1: the cohort's, which replaces it.
+    limits = select(
+        case((AttemptLimit.cohort_id.is_(None), 0), else_=1).label("rank"),
+        AttemptLimit.lesson_id,
+        AttemptLimit.max_attempts,
+        literal(0),
+    ).where(
+        AttemptLimit.course_id == course.id,
+        AttemptLimit.lesson_id.in_(lesson_ids),
+        AttemptLimit.cohort_id.is_(None) | (AttemptLimit.cohort_id == enrollment.cohort_id),
+    )
+    union = learner.union_all(limits).subquery()
+    overrides: dict[str, tuple[int, int]] = {}
+    found: dict[str, int] = {}
+    for rank, lesson_id, first, second in db.session.execute(select(union).order_by(union.c.rank)).all():
+        if rank == 2:
+            overrides[lesson_id] = (first, second)
+        else:
+            found[lesson_id] = first
+    return overrides, found
+
+
+def _limit(course: Course, lesson_id: str, limits: dict[str, int], extra: int) -> int | None:
+    base = limits.get(lesson_id, course.quiz.max_attempts)
+    return None if base == 0 else base + extra
+
+
+def quiz_limits(enrollment: Enrollment, course: Course) -> dict[str, int | None]:
+    """Return the learner's attempt limit at every quiz (None: no limit), in one query; see quiz_allowances."""
+    overrides, limits = _overrides_and_limits(enrollment, course, course.lesson_ids)
+    return {
+        lesson_id: _limit(
+            course, lesson_id, limits, overrides[lesson_id].extra_attempts if lesson_id in overrides else 0
+        )
+        for lesson_id in course.lesson_ids
+    }
+
+
+def quiz_allowances(
+    enrollment: Enrollment,
+    course: Course,
+    lesson_ids: tuple[str, ...] | None = None,
+    attempts: list[Attempt] | None = None,
+) -> dict[str, Allowance]:
+    """Return the Allowance of every quiz (or of these) for one learner: the one place attempts left are computed.
+
+    The limit is the cohort's override for the quiz, else the course's override, else the pack's
+    max_attempts (0: no limit); an instructor's extra attempts for the learner come on top. Two
+    queries, or one when the caller passes the learner's attempts at these quizzes.
+    """
+    lesson_ids = lesson_ids if lesson_ids is not None else course.lesson_ids
+    overrides, limits = _overrides_and_limits(enrollment, course, lesson_ids)
+    if attempts is None:
+        attempts = list(
+            db.session.execute(
+                select(Attempt).where(Attempt.enrollment_id == enrollment.id, Attempt.lesson_id.in_(lesson_ids))
+            ).scalars()
+        )
+    allowances = {}
+    for lesson_id in lesson_ids:
+        extra, counted_after = overrides.get(lesson_id, (0, 0))
+        used = sum(1 for a in attempts if a.lesson_id == lesson_id and a.number > counted_after)
+        allowances[lesson_id] = Allowance(_limit(course, lesson_id, limits, extra), used, extra, counted_after)
+    return allowances
+
+
+def quiz_allowance(
+    enrollment: Enrollment, course: Course, lesson_id: str, attempts: list[Attempt] | None = None
+) -> Allowance:
+    """Return one learner's Allowance at one quiz (see quiz_allowances)."""
+    return quiz_allowances(enrollment, course, (lesson_id,), attempts)[lesson_id]
 
 
 def attempt_questions(attempt: Attempt, lesson: Lesson) -> tuple[Question, ...]:
@@ -93,13 +195,15 @@ def start_attempt(
             return current
         except StaleAttempt:
             discard_attempt(current)
+    allowance = quiz_allowance(enrollment, course, lesson.id)
+    if allowance.left == 0:
+        raise AttemptLimitReached(f"all {allowance.limit} attempts at this quiz")
+    # Numbers run on across a reset: the set-aside attempts keep theirs.
     used = db.session.execute(
-        select(func.count())
-        .select_from(Attempt)
-        .where(Attempt.enrollment_id == enrollment.id, Attempt.lesson_id == lesson.id)
+        select(func.coalesce(func.max(Attempt.number), 0)).where(
+            Attempt.enrollment_id == enrollment.id, Attempt.lesson_id == lesson.id
+        )
     ).scalar_one()
-    if course.quiz.max_attempts and used >= course.quiz.max_attempts:
-        raise AttemptLimitReached(f"all {course.quiz.max_attempts} attempts at this quiz are used")
     # Retakes prefer questions this learner has not answered yet at this quiz.
     seen = db.session.execute(
         select(AttemptAnswer.question_id)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from ..domain.course import Course
 from ..domain.readiness import readiness_for
 from ..extensions import db
-from ..models import ROLES, Cohort, Enrollment, utcnow
+from ..models import ROLES, STAFF_ROLES, Cohort, Enrollment, utcnow
 from .cohorts import cohort_for_code, ensure_default_cohort
 from .progress import enrollment_for, insert_for_dialect, insert_progress_rows, summary_key
 
@@ -98,3 +100,14 @@ def set_role(user_id: int, course: Course, role: str, default_code: str | None =
     enrollment.role = role
     db.session.flush()
     return enrollment
+
+
+def staff_course_ids(user_id: int) -> list[str]:
+    """Ids of the courses where the user is an instructor or assistant, oldest role first."""
+    return list(
+        db.session.execute(
+            select(Enrollment.course_id)
+            .where(Enrollment.user_id == user_id, Enrollment.role.in_(STAFF_ROLES))
+            .order_by(Enrollment.id)
+        ).scalars()
+    )

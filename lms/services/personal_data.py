@@ -1,4 +1,4 @@
-"""Everything the app holds about one person, for them to download (six queries)."""
+"""Everything the app holds about one person, for them to download (seven queries)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, User
+from ..models import Attempt, AttemptAnswer, Enrollment, LessonProgress, OverrideEvent, User
 
 
 def _time(value: datetime | None) -> str | None:
@@ -17,7 +17,7 @@ def _time(value: datetime | None) -> str | None:
 
 
 def personal_data(user: User) -> dict:
-    """Return the account, enrollments, lesson progress, attempts and answers as plain data."""
+    """Return the account, enrollments, lesson progress, attempts, answers and instructors' overrides as plain data."""
     enrollments = (
         db.session.execute(
             select(Enrollment).where(Enrollment.user_id == user.id).options(selectinload(Enrollment.cohort))
@@ -39,6 +39,24 @@ def personal_data(user: User) -> dict:
         .order_by(AttemptAnswer.attempt_id, AttemptAnswer.position)
     ).scalars()
 
+    overrides = db.session.execute(
+        select(OverrideEvent)
+        .join(Enrollment, Enrollment.id == OverrideEvent.enrollment_id)
+        .where(Enrollment.user_id == user.id)
+        .order_by(OverrideEvent.created_at, OverrideEvent.id)
+    ).scalars()
+    overrides_by_enrollment = defaultdict(list)
+    for event in overrides:
+        overrides_by_enrollment[event.enrollment_id].append(
+            {
+                "quiz": event.lesson_id,
+                "action": event.action,
+                "amount": event.amount,
+                "reason": event.reason,
+                "by": event.actor_name,
+                "at": _time(event.created_at),
+            }
+        )
     answers_by_attempt = defaultdict(list)
     for answer in answers:
         answers_by_attempt[answer.attempt_id].append(
@@ -76,6 +94,7 @@ def personal_data(user: User) -> dict:
             "name": user.name,
             "email": user.email,
             "created_at": _time(user.created_at),
+            "email_verified_at": _time(user.email_verified_at),
             "admin": user.is_admin,
             "password": user.has_password,
             "identities": [{"issuer": i.issuer, "subject": i.subject} for i in user.identities],
@@ -92,6 +111,7 @@ def personal_data(user: User) -> dict:
                 "readiness_band": enrollment.readiness_band,
                 "lessons": progress_by_enrollment.get(enrollment.id, []),
                 "attempts": attempts_by_enrollment.get(enrollment.id, []),
+                "overrides": overrides_by_enrollment.get(enrollment.id, []),
             }
             for enrollment in enrollments
         ],

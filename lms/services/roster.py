@@ -11,17 +11,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..domain.course import Course, GradingMethod
 from ..extensions import db
-from ..models import Enrollment, LessonProgress, User
+from ..models import AttemptLimit, Enrollment, LearnerQuizOverride, LessonProgress, User
 from .progress import section_attempts
 
 STATUSES = {"not-started": "Not started", "in-progress": "In progress", "complete": "Complete"}
+# What the roster's status filter offers: the statuses, and learners stuck at some quiz.
+STATUS_FILTERS = {**STATUSES, "out-of-attempts": "Out of attempts"}
 BASE_SORTS = ("name", "email", "completion", "readiness", "attempts", "activity", "enrolled")
 PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 50
 HISTOGRAM_BUCKETS = 10
 
 
@@ -39,6 +42,7 @@ class RosterFilters:
     search: str = ""
     band: str | None = None
     status: str | None = None
+    score_band: int | None = None  # a histogram bar: readiness from 10 * band up to the next
     sort: str = "readiness"
     descending: bool = True
 
@@ -82,6 +86,7 @@ class RosterSummary:
     started: int
     complete: int
     ready: int
+    out_of_attempts: int
     average_readiness: float | None
     histogram: list[int]  # learners per 10-point readiness bucket, 0-9 ... 90-100
 
@@ -110,17 +115,68 @@ def where_learners(query: Select, course: Course, cohort_ids: frozenset[int] | N
     return query
 
 
+def out_of_attempts(course: Course) -> ColumnElement[bool]:
+    """SQL: the enrollment has a quiz not passed whose attempts that count reached the learner's limit.
+
+    The limit is worked out as services.attempts.quiz_allowances does: the cohort's override, else
+    the course's, else the pack's (0: no limit), plus the learner's extra attempts.
+    """
+    cohort_limit = aliased(AttemptLimit)
+    course_limit = aliased(AttemptLimit)
+    base = func.coalesce(cohort_limit.max_attempts, course_limit.max_attempts, literal(course.quiz.max_attempts))
+    extra = func.coalesce(LearnerQuizOverride.extra_attempts, 0)
+    return exists(
+        select(LessonProgress.id)
+        .outerjoin(
+            LearnerQuizOverride,
+            (LearnerQuizOverride.enrollment_id == LessonProgress.enrollment_id)
+            & (LearnerQuizOverride.lesson_id == LessonProgress.lesson_id),
+        )
+        .outerjoin(
+            cohort_limit,
+            (cohort_limit.course_id == course.id)
+            & (cohort_limit.lesson_id == LessonProgress.lesson_id)
+            & (cohort_limit.cohort_id == Enrollment.cohort_id),
+        )
+        .outerjoin(
+            course_limit,
+            (course_limit.course_id == course.id)
+            & (course_limit.lesson_id == LessonProgress.lesson_id)
+            & course_limit.cohort_id.is_(None),
+        )
+        .where(
+            LessonProgress.enrollment_id == Enrollment.id,
+            LessonProgress.lesson_id.in_(course.lesson_ids),
+            LessonProgress.passed_at.is_(None),
+            base > 0,
+            LessonProgress.attempts_count >= base + extra,
+        )
+        .correlate(Enrollment)
+    )
+
+
+def search_clause(search: str) -> ColumnElement[bool] | None:
+    """SQL: every word of the search is in the name or the email, in any order ("whitfield dana" finds Dana)."""
+    words = search.strip().lower().split()
+    if not words:
+        return None
+    return and_(
+        *(
+            or_(func.lower(User.name).contains(word, autoescape=True), User.email.contains(word, autoescape=True))
+            for word in words
+        )
+    )
+
+
 def _filtered(course: Course, filters: RosterFilters, *columns, with_users: bool = False) -> Select:
-    search = filters.search.strip().lower()
+    search = search_clause(filters.search)
     query = select(*(columns or (Enrollment, User.name, User.email))).select_from(Enrollment)
     # Counting needs users only to search them; a count over enrollments alone reads one index.
-    if search or with_users or not columns:
+    if search is not None or with_users or not columns:
         query = query.join(User, User.id == Enrollment.user_id)
     query = where_learners(query, course, filters.cohort_ids)
-    if search:
-        query = query.where(
-            func.lower(User.name).contains(search, autoescape=True) | User.email.contains(search, autoescape=True)
-        )
+    if search is not None:
+        query = query.where(search)
     if filters.band:
         query = query.where(Enrollment.readiness_band == filters.band)
     if filters.status == "not-started":
@@ -129,6 +185,13 @@ def _filtered(course: Course, filters: RosterFilters, *columns, with_users: bool
         query = query.where(Enrollment.started_at.is_not(None), Enrollment.completed_at.is_(None))
     elif filters.status == "complete":
         query = query.where(Enrollment.completed_at.is_not(None))
+    elif filters.status == "out-of-attempts":
+        query = query.where(out_of_attempts(course))
+    if filters.score_band is not None:
+        low = 10 * filters.score_band
+        query = query.where(Enrollment.readiness_score >= low)
+        if filters.score_band < HISTOGRAM_BUCKETS - 1:
+            query = query.where(Enrollment.readiness_score < low + 10)
     return query
 
 
@@ -277,6 +340,7 @@ def roster_summary(course: Course, cohort_ids: frozenset[int] | None = None) -> 
                 func.count(Enrollment.started_at),
                 func.count(Enrollment.completed_at),
                 learners_where(Enrollment.readiness_band == ready_band),
+                learners_where(out_of_attempts(course)),
                 func.avg(score),
                 *buckets,
             ),
@@ -284,5 +348,6 @@ def roster_summary(course: Course, cohort_ids: frozenset[int] | None = None) -> 
             cohort_ids,
         )
     ).one()
-    enrolled, started, complete, ready, average, *histogram = row
-    return RosterSummary(enrolled, started, complete, int(ready), average, [int(count) for count in histogram])
+    enrolled, started, complete, ready, stuck, average, *histogram = row
+    histogram = [int(count) for count in histogram]
+    return RosterSummary(enrolled, started, complete, int(ready), int(stuck), average, histogram)

@@ -9,7 +9,21 @@ from sqlalchemy import select
 
 from ..extensions import db, login_manager
 from ..models import Enrollment, User
-from . import account, auth, catalog, course, course_scope, errors, instructor, legacy, lti, ops, quiz, security
+from . import (
+    account,
+    auth,
+    catalog,
+    course,
+    course_scope,
+    errors,
+    instructor,
+    legacy,
+    lti,
+    ops,
+    quiz,
+    recovery,
+    security,
+)
 from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
 from .forms import ActionForm
@@ -56,7 +70,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     course_scope.init_app(app)
-    for blueprint in (catalog.bp, auth.bp, account.bp, course.bp, quiz.bp, instructor.bp, legacy.bp):
+    for blueprint in (catalog.bp, auth.bp, account.bp, recovery.bp, course.bp, quiz.bp, instructor.bp, legacy.bp):
         app.register_blueprint(blueprint)
     lti.init_app(app)
     app.register_blueprint(ops.bp)

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..services.accounts import LastAdmin, LastInstructor, WrongPassword, change_password, delete_account
 from ..services.personal_data import personal_data
 from .forms import ChangePasswordForm, DeleteAccountForm
+from .throttle import current_password_failed, current_password_wait, throttled
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -32,9 +33,12 @@ def password():
         abort(404, description="This account signs in through another platform and has no password here.")
     form = ChangePasswordForm(email=user.email, name=user.name)
     if form.validate_on_submit():
+        if wait := current_password_wait(user.id):
+            return throttled(wait)
         try:
             change_password(user, form.current.data, form.password.data)
         except WrongPassword:
+            current_password_failed(user.id)
             form.current.errors.append("That is not your current password.")
         else:
             db.session.commit()
@@ -66,9 +70,12 @@ def delete():
         abort(403, description="This account is managed by another platform: delete it there, or ask an administrator.")
     form = DeleteAccountForm()
     if form.validate_on_submit():
+        if wait := current_password_wait(current_user.id):
+            return throttled(wait)
         try:
             delete_account(current_user, form.password.data)
         except WrongPassword:
+            current_password_failed(current_user.id)
             form.password.errors.append("That is not your password; nothing was deleted.")
         except LastInstructor as last:
             db.session.rollback()

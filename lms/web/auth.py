@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
-from ..services.accounts import EmailTaken, authenticate, normalize_email, register_user
+from ..services.accounts import EmailTaken, authenticate, normalize_email, register_user, user_by_email
+from ..services.enrollments import staff_course_ids
 from .access import is_safe_redirect
 from .forms import LoginForm, RegisterForm
+from .mails import send_registration_attempt, send_verification
+from .throttle import THROTTLED, sign_in_failed, sign_in_wait, throttled
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
-# One message for every limit, so that it tells nothing about which account or address tripped it.
-THROTTLED = "Too many attempts. Wait a few minutes, then try again."
 PER_ADDRESS = "10 per minute;100 per hour"
 PER_ACCOUNT = "5 per minute;30 per hour"
 
@@ -27,27 +28,33 @@ def _account_key() -> str:
 @limiter.limit(PER_ADDRESS, methods=["POST"], error_message=THROTTLED)
 @limiter.limit(PER_ACCOUNT, key_func=_account_key, methods=["POST"], error_message=THROTTLED)
 def register():
-    """Create an account and sign in."""
+    """Create an account and mail it a confirmation link; the same answer if the email is taken."""
     if current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
     form = RegisterForm()
     if form.validate_on_submit():
+        email = normalize_email(form.email.data)
         try:
-            user = register_user(form.name.data, form.email.data, form.password.data)
+            user = register_user(form.name.data, email, form.password.data)
         except EmailTaken:
-            form.email.errors.append("An account with this email already exists. Sign in instead.")
+            # Tell the owner, not the visitor: the page must not say whether the address is in use.
+            db.session.rollback()
+            owner = user_by_email(email)
+            if owner is not None:
+                send_registration_attempt(owner)
         else:
             db.session.commit()
-            login_user(user)
-            flash(f"Welcome, {user.name}! Enroll below to start the course.", "success")
-            return redirect(url_for("catalog.index"))
+            send_verification(user)
+        flash(
+            f"We have mailed {email}: open the message to confirm your address, then sign in with your password.",
+            "success",
+        )
+        return redirect(url_for("auth.login"))
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(PER_ADDRESS, methods=["POST"], error_message=THROTTLED)
-@limiter.limit(PER_ACCOUNT, key_func=_account_key, methods=["POST"], error_message=THROTTLED)
 def login():
     """Sign in with email and password; go back to a page on this site afterwards."""
     if current_user.is_authenticated:
@@ -56,16 +63,30 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        # Only failures count (see web/throttle.py): a correct password from a clean address always works.
+        if wait := sign_in_wait(form.email.data):
+            return throttled(wait)
         user = authenticate(form.email.data, form.password.data)
-        if user is not None:
+        if user is None:
+            sign_in_failed(form.email.data)
+        else:
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             target = form.next.data
-            return redirect(target if is_safe_redirect(target) else url_for("catalog.index"))
+            return redirect(target if is_safe_redirect(target) else _landing(user))
         # The same words whether the email is unknown or the password wrong.
         form.form_errors.append("That email and password do not match an account.")
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _landing(user) -> str:
+    """Where a sign-in without a next page goes: staff to their roster, everyone else to the catalog."""
+    catalog = current_app.extensions["lms.catalog"]
+    course_ids = [course_id for course_id in staff_course_ids(user.id) if catalog.get(course_id)]
+    if not course_ids and user.is_admin:
+        course_ids = [catalog.default.id]
+    return url_for("instructor.roster", course_id=course_ids[0]) if course_ids else url_for("catalog.index")
 
 
 @bp.route("/logout", methods=["POST"])

@@ -7,14 +7,15 @@ from flask_login import current_user, login_required
 
 from ..domain.next_step import band_goal
 from ..extensions import db
-from ..services.attempts import open_attempts
+from ..services.attempts import open_attempts, quiz_limits
 from ..services.cohorts import default_cohort
 from ..services.enrollments import EnrollmentRefused, enroll
 from ..services.progress import course_progress, is_lesson_complete, lesson_progress, mark_read, record_view
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404
 from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, EnrollForm
-from .presenters import band_goal_text, band_rules, continue_step
+from .presenters import band_goal_text, band_rules, continue_step, out_of_attempts
+from .throttle import enrollment_code_failed, enrollment_code_wait, throttled
 
 bp = Blueprint("course", __name__, url_prefix=COURSE_PREFIX)
 
@@ -37,7 +38,11 @@ def outline():
     course = current_course()
     enrollment = current_enrollment()
     progress = course_progress(enrollment, course) if enrollment else None
-    step = continue_step(course, progress.lessons, open_attempts(enrollment.id)) if enrollment else None
+    step = (
+        continue_step(course, progress.lessons, open_attempts(enrollment.id), quiz_limits(enrollment, course))
+        if enrollment
+        else None
+    )
     return render_template(
         "course/outline.html",
         course=course,
@@ -57,10 +62,14 @@ def enroll_in_course():
     if not form.validate_on_submit():
         abort(400, description="The enrollment form was not complete.")
     course = current_course()
+    if wait := enrollment_code_wait(current_user.id):
+        return throttled(wait)
     try:
         enroll(current_user.id, course, form.code.data, current_app.config["ENROLLMENT_CODE"])
     except EnrollmentRefused as refused:
         db.session.rollback()
+        if refused.reason == "wrong-code":
+            enrollment_code_failed(current_user.id)
         cohort = refused.cohort
         flash(
             REFUSALS[refused.reason].format(
@@ -125,11 +134,13 @@ def dashboard():
     course = current_course()
     enrollment = current_enrollment()
     progress = course_progress(enrollment, course)
+    limits = quiz_limits(enrollment, course)
     return render_template(
         "course/dashboard.html",
         course=course,
         progress=progress,
-        step=continue_step(course, progress.lessons, open_attempts(enrollment.id)),
+        step=continue_step(course, progress.lessons, open_attempts(enrollment.id), limits),
+        out_of_attempts=out_of_attempts(course, progress.lessons, limits),
         rules=band_rules(course),
         goal=band_goal_text(course, progress.readiness, band_goal(course.readiness, progress.readiness)),
         readiness=progress.readiness,

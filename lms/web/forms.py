@@ -96,6 +96,31 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email", filters=[_strip], validators=[DataRequired("Enter your email."), Length(max=254), _EMAIL]
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a new password.")],
+        description=f"At least {MIN_LENGTH} characters; not a common password. Every device is signed out.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired("Repeat the new password."), EqualTo("password", "The passwords do not match.")],
+    )
+
+    def __init__(self, *args, email: str = "", name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._email, self._name = email, name
+
+    def validate_password(self, field) -> None:
+        _check_new_password(field.data, self._email, self._name)
+
+
 class ActionForm(FlaskForm):
     """A form with no fields: a button that changes something, protected by CSRF."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..domain.course import Course
+from ..domain.course import Course, Lesson
 from ..domain.grading import PresentedQuestion, QuestionResult, Response, response_from_json
 from ..domain.next_step import BandGoal, LessonState, NextStep, next_step
 from ..domain.questions import Question
@@ -77,8 +77,14 @@ def graded_results(answers: list[AttemptAnswer]) -> list[QuestionResult]:
     return [QuestionResult(answer.question_id, answer.credit, answer.correct) for answer in answers]
 
 
-def continue_step(course: Course, progress: dict[str, LessonProgress], open_by_lesson: dict[str, Attempt]) -> NextStep:
-    """Choose the learner's next step from their progress rows and attempts in progress."""
+def continue_step(
+    course: Course,
+    progress: dict[str, LessonProgress],
+    open_by_lesson: dict[str, Attempt],
+    limits: Mapping[str, int | None] | None = None,
+) -> NextStep:
+    """Choose the learner's next step from their progress rows, attempts in progress and limits (None: no limit)."""
+    limits = limits or {}
     states = []
     for lesson_id in course.lesson_ids:
         row = progress.get(lesson_id)
@@ -90,9 +96,22 @@ def continue_step(course: Course, progress: dict[str, LessonProgress], open_by_l
                 passed=row is not None and row.passed_at is not None,
                 attempts=row.attempts_count if row else 0,
                 open_attempt_id=in_progress.id if in_progress else None,
+                max_attempts=(limits[lesson_id] or 0) if lesson_id in limits else None,
             )
         )
     return next_step(states, course.quiz.max_attempts)
+
+
+def out_of_attempts(
+    course: Course, progress: dict[str, LessonProgress], limits: Mapping[str, int | None]
+) -> list[Lesson]:
+    """The lessons whose quiz is not passed and has no attempt left under the learner's limits, in course order."""
+    stuck = []
+    for lesson in course.lessons:
+        row, limit = progress.get(lesson.id), limits.get(lesson.id)
+        if row is not None and row.passed_at is None and limit is not None and row.attempts_count >= limit:
+            stuck.append(lesson)
+    return stuck
 
 
 def _percent(value: float) -> str:

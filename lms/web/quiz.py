@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..domain.course import Lesson, Question
 from ..domain.feedback import may_show_key, objective_feedback
@@ -15,13 +16,14 @@ from ..services.attempts import (
     AttemptLimitReached,
     attempt_questions,
     attempts_for,
-    attempts_left,
     discard_attempt,
     presented_questions,
+    quiz_allowance,
     start_attempt,
     submit_attempt,
 )
 from ..services.progress import lesson_progress
+from ..services.tokens import needs_verification
 from .access import current_course, current_enrollment, enrollment_required, lesson_or_404, own_attempt_or_abort
 from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, QuizFormError, build_quiz_form, check_untampered, responses_from_form
@@ -48,7 +50,7 @@ def overview(lesson_id: str):
         progress=lesson_progress(enrollment, lesson.id),
         submitted=submitted,
         in_progress=in_progress,
-        left=attempts_left(len(attempts) - (1 if in_progress else 0), course),
+        allowance=quiz_allowance(enrollment, course, lesson.id, attempts),
         form=ActionForm(),
     )
 
@@ -59,10 +61,13 @@ def start(lesson_id: str):
     """Start a new attempt (or resume the one in progress) and go to it."""
     course = current_course()
     lesson = lesson_or_404(lesson_id)
+    if needs_verification(current_user):
+        back = url_for("quiz.overview", lesson_id=lesson.id)
+        return render_template("auth/verify_needed.html", form=ActionForm(), next=back), 403
     try:
         attempt = start_attempt(current_enrollment(), course, lesson, _random)
-    except AttemptLimitReached:
-        abort(403, description=f"You have used all {course.quiz.max_attempts} attempts at this quiz.")
+    except AttemptLimitReached as reached:
+        abort(403, description=f"You have used {reached}. Ask your instructor for another attempt.")
     db.session.commit()
     return redirect(url_for("quiz.take", attempt_id=attempt.id), code=303)
 
@@ -149,7 +154,7 @@ def result(attempt_id: int):
     course = current_course()
     lesson = lesson_or_404(attempt.lesson_id)
     attempts = attempts_for(attempt.enrollment_id, lesson.id)
-    left = attempts_left(len(attempts), course)
+    left = quiz_allowance(current_enrollment(), course, lesson.id, attempts).left
     show_key = may_show_key(course.review.show_key, any(other.passed for other in attempts), left)
     return render_template(
         "quiz/result.html",

@@ -1,7 +1,7 @@
 """LTI 1.3: platforms, deployments, nonces, retired tool keys, registration tokens, contexts, resource links, grade outbox
 
 Revision ID: 0007_lti
-Revises: 0002
+Revises: 0006_overrides
 Create Date: 2026-12-01 10:45:11.513717
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0007_lti"
-down_revision = "0002"
+down_revision = "0006_overrides"
 branch_labels = None
 depends_on = None
 

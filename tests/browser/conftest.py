@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask, got_request_exception
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, Page, expect
@@ -34,6 +35,8 @@ from lms.services.accounts import create_staff, register_user
 from lms.services.enrollments import enroll
 
 from ..helpers import QuizAnswers, right_fields, wrong_fields
+from ..mail_server import Inbox
+from ..ports import free_port
 
 HERE = Path(__file__).resolve().parent
 PROJECT_ROOT = HERE.parent.parent
@@ -101,12 +104,16 @@ class LiveServer:
     url: str
     app: Flask
     errors: list[BaseException]
+    inbox: Inbox  # every mail the app sends, caught by a real SMTP server on a free port
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """Serve the real app on 127.0.0.1 and a free port from a background thread; yield its URL."""
     database = tmp_path_factory.mktemp("browser-db") / "lms.sqlite3"
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
@@ -119,6 +126,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "LTI_KEY_FILE": str(database.parent / "lti-key.pem"),
+            "MAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
         }
     )
     with app.app_context():
@@ -133,8 +141,9 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.serve_forever, name="lms-live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, errors)
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, errors, inbox)
     finally:
+        smtp.stop()
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()

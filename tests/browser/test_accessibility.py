@@ -173,6 +173,8 @@ VIEWS = [
     View("login", None, "/account/login", "Sign in"),
     View("login-wrong-password", None, "/account/login", "Sign in", then=_login_wrong_password),
     View("login-missing-fields", None, "/account/login", "Sign in", then=_login_missing_fields),
+    View("forgot-password", None, "/account/password/forgot", "Forgot your password?"),
+    View("reset-link-expired", None, "/account/password/reset/expired", "This link no longer works", status=400),
     View("lesson", "learner", "/courses/medical-office-manager/lessons/{graded_lesson}", "{graded_title}"),
     View("quiz-overview", "learner", "/courses/medical-office-manager/quizzes/{graded_lesson}", "Quiz: {graded_title}"),
     View("quiz-take", "learner", "/courses/medical-office-manager/attempts/{open}", "Quiz: {open_title}"),

@@ -40,6 +40,10 @@ MATRIX = {
     ("instructor.export_roster", "GET"): (302, 403, 403, 200, 200, 200),
     ("instructor.export_attempts", "GET"): (302, 403, 403, 200, 200, 200),
     ("instructor.create_cohort", "POST"): (302, 403, 403, 400, 403, 400),
+    ("instructor.limits", "GET"): (302, 403, 403, 200, 200, 200),
+    ("instructor.grant", "POST"): (302, 403, 403, 400, 403, 400),
+    ("instructor.reset", "POST"): (302, 403, 403, 400, 403, 400),
+    ("instructor.set_limit", "POST"): (302, 403, 403, 400, 403, 400),
     ("instructor.edit_cohort", "POST"): (302, 403, 403, 302, 403, 302),  # no fields: WTForms keeps the cohort's own
     ("auth.register", "POST"): (400, 302, 302, 302, 302, 302),
     ("auth.login", "POST"): (400, 302, 302, 302, 302, 302),
@@ -49,6 +53,13 @@ MATRIX = {
     ("course.mark_lesson_read", "POST"): (302, 302, 302, 302, 302, 302),
     ("quiz.take", "POST"): (302, 400, 403, 403, 403, 302),
     ("quiz.start", "POST"): (302, 303, 303, 303, 303, 302),
+    ("recovery.forgot_password", "GET"): (200, 200, 200, 200, 200, 200),
+    ("recovery.forgot_password", "POST"): (400, 400, 400, 400, 400, 400),
+    ("recovery.reset_password", "GET"): (400, 400, 400, 400, 400, 400),  # a forged token: refused for all
+    ("recovery.reset_password", "POST"): (400, 400, 400, 400, 400, 400),
+    ("recovery.verify_email", "GET"): (400, 400, 400, 400, 400, 400),
+    ("recovery.verify_email", "POST"): (400, 400, 400, 400, 400, 400),
+    ("recovery.resend_verification", "POST"): (302, 302, 302, 302, 302, 302),
     ("auth.logout", "POST"): (302, 302, 302, 302, 302, 302),
     ("instructor.sync_lti_roster", "POST"): (302, 403, 403, 302, 403, 302),
     ("instructor.resend_grades", "POST"): (302, 403, 403, 302, 403, 302),
@@ -98,7 +109,7 @@ def test_access_matrix(app, make_user, instructor, assistant, admin, quiz, enrol
         "enrollment_id": enrollment_of(learner).id,
         "cohort_id": enrollment_of(learner).cohort_id,
         "filename": "css/app.css",
-        "token": "made-up-token",
+        "token": "forged",
     }
     users = {
         "anonymous": None,

@@ -17,22 +17,26 @@ def users():
     return db.session.execute(db.select(User)).scalars().all()
 
 
-def test_register_signs_in_and_hashes_the_password(app, client):
+def test_register_hashes_the_password_and_mails_a_confirmation(app, client):
     response = register(client, email="  Grace@Example.ORG ")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location.endswith("/account/login")
     (user,) = users()
-    assert user.email == "grace@example.org"
+    assert user.email == "grace@example.org" and user.email_verified_at is None
     assert user.password_hash.startswith(app.config["PASSWORD_HASH_METHOD"] + "$")
     assert check_password_hash(user.password_hash, "a long password")
-    assert "Sign out" in client.get("/courses/medical-office-manager/").get_data(as_text=True)
+    (mail,) = app.extensions["mailman"].outbox
+    assert mail.to == ["grace@example.org"] and "/account/verify/" in mail.body
+    # Not signed in: that would tell a visitor the address was free (tests/web/test_mail_flows.py).
+    assert "Sign out" not in client.get("/courses/medical-office-manager/").get_data(as_text=True)
 
 
-def test_email_is_unique_in_any_letter_case(client, make_user):
+def test_email_is_unique_in_any_letter_case(app, client, make_user):
     make_user(email="grace@example.org", enrolled=False)
     response = register(client, email="GRACE@example.org")
-    assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
+    assert response.status_code == 302
     assert len(users()) == 1
+    (mail,) = app.extensions["mailman"].outbox
+    assert mail.to == ["grace@example.org"] and mail.subject == "Someone tried to register with your email"
 
 
 @pytest.mark.parametrize(
@@ -141,3 +145,22 @@ def test_every_action_needs_the_csrf_token(app, learner, path, app_config):
     response = client.post(path)
     assert response.status_code == 400
     assert "nothing was saved" in response.get_data(as_text=True)
+
+
+def test_staff_land_on_their_roster_after_sign_in(app, make_user, make_staff):
+    make_staff("Irene", "irene@example.org")
+    make_staff("Tess", "tess@example.org", role="assistant")
+    make_staff("Ada", "admin@example.org", admin=True)
+    make_user(email="ann@example.org")
+    for email in ("irene@example.org", "tess@example.org", "admin@example.org"):
+        response = app.test_client().post("/account/login", data={"email": email, "password": "correct horse battery"})
+        assert response.location == "/courses/medical-office-manager/instructor/", email
+    learner = app.test_client().post(
+        "/account/login", data={"email": "ann@example.org", "password": "correct horse battery"}
+    )
+    assert learner.location == "/"
+    back = app.test_client().post(
+        "/account/login",
+        data={"email": "irene@example.org", "password": "correct horse battery", "next": "/account/"},
+    )
+    assert back.location == "/account/", "a next page on this site still wins"

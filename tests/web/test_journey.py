@@ -19,6 +19,10 @@ def test_register_enroll_read_fail_retake_pass_and_get_ready(client, quiz, cours
         },
     )
     assert response.status_code == 302
+    assert (
+        client.post("/account/login", data={"email": "maya@example.org", "password": "a long password"}).status_code
+        == 302
+    )
     assert "Enroll in this course" in client.get("/courses/medical-office-manager/").get_data(as_text=True)
     assert (
         client.post("/courses/medical-office-manager/enroll").location

@@ -82,5 +82,6 @@ def test_learner_pages_do_not_grow_with_lessons(app_config, pack, request):
 
 
 # Per page: the signed-in user with their enrollment, the progress rows (and the quiz page's attempts;
-# the outline's and dashboard's attempts in progress, for the Continue card).
-EXPECTED_LEARNER_STATEMENTS = {"/": 3, "dashboard": 3, "lessons": 2, "quizzes": 3}
+# the outline's and dashboard's attempts in progress, for the Continue card), and the learner's
+# attempt limits (the instructor's overrides and the cohort's or course's limits, one query).
+EXPECTED_LEARNER_STATEMENTS = {"/": 4, "dashboard": 4, "lessons": 2, "quizzes": 4}

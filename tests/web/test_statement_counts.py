@@ -51,6 +51,8 @@ def statement_counts(client) -> dict[str, int]:
         "/courses/mini-course/instructor/",
         "/courses/mini-course/instructor/?sort=section:alpha&dir=asc&q=a",
         "/courses/mini-course/instructor/?status=in-progress&band=Almost&sort=name",
+        "/courses/mini-course/instructor/?status=out-of-attempts&q=e+a",
+        "/courses/mini-course/instructor/limits",
         f"/courses/mini-course/instructor/learners/{busiest_enrollment()}",
         "/courses/mini-course/instructor/quizzes",
         "/courses/mini-course/instructor/quizzes/alpha",

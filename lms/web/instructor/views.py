@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 
 from ...domain import statistics
 from ...models import STAFF_ROLES
-from ...services.analysis import BASES, cached_quiz_analysis
+from ...services.analysis import BASES, cached_quiz_analysis, quiz_summaries
+from ...services.attempts import quiz_allowances
 from ...services.cohorts import cohorts_of
 from ...services.exports import submitted_counts
 from ...services.lti.outbox import grades_for
 from ...services.lti.roster_sync import contexts_of_cohorts
+from ...services.overrides import learner_events
 from ...services.progress import course_progress, is_lesson_complete
 from ...services.review import learner_record
-from ...services.roster import STATUSES, roster_page, roster_summary
+from ...services.roster import DEFAULT_PAGE_SIZE, STATUSES, roster_page, roster_summary
 from ..access import (
+    can_change,
     course_role_required,
     current_course,
     lesson_or_404,
@@ -26,7 +29,14 @@ from ..access import (
 from ..presenters import review_items
 from .blueprint import bp
 from .charts import histogram_bars
-from .forms import roster_filters, roster_form
+from .forms import GrantAttemptsForm, ResetQuizForm, roster_filters, roster_form
+
+ROSTER_ARGS = ("q", "cohort", "band", "status", "score", "sort", "dir", "page", "per_page")
+
+
+def roster_back_args() -> dict[str, str]:
+    """The roster's filters carried in this request's query string (so breadcrumbs lead back to the same view)."""
+    return {key: request.args[key] for key in ROSTER_ARGS if request.args.get(key)}
 
 
 def visible_cohort_list(course_id: str):
@@ -44,10 +54,12 @@ def roster():
     form = roster_form(course, cohorts)
     cohort_ids = visible_cohorts(form.cohort.data)
     filters = roster_filters(form, cohort_ids)
-    per_page = int(form.per_page.data) if (form.per_page.data or "").strip() else 50
+    per_page = int(form.per_page.data) if (form.per_page.data or "").strip() else DEFAULT_PAGE_SIZE
+    form.per_page.data = str(per_page)  # the select shows the size in use, not its first option
     page = roster_page(course, filters, form.page.data or 1, per_page)
     summary = roster_summary(course, cohort_ids)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {k: v for k, v in roster_back_args().items() if k != "page"}
+    cohort_args = {"cohort": form.cohort.data} if form.cohort.data else {}
     return render_template(
         "instructor/roster.html",
         course=course,
@@ -56,17 +68,17 @@ def roster():
         page=page,
         summary=summary,
         bars=histogram_bars(summary.histogram),
+        bar_links=[url_for("instructor.roster", score=index, **cohort_args) for index in range(len(summary.histogram))],
+        unscored_args={k: v for k, v in args.items() if k != "score"},
         args=args,
         statuses=STATUSES,
-        cohort_args={"cohort": form.cohort.data} if form.cohort.data else {},
+        cohort_args=cohort_args,
         lti_roster=bool(contexts_of_cohorts(list(cohort_ids) if cohort_ids is not None else None, course.id)),
     )
 
 
-@bp.route("/learners/<int:enrollment_id>")
-@course_role_required(*STAFF_ROLES)
-def learner(enrollment_id: int):
-    """Show one learner's progress, every attempt with each answer against the key, and readiness."""
+def learner_page(enrollment_id: int, forms: dict | None = None, status: int = 200):
+    """Render one learner's record (404 outside the staff member's cohorts), with the override forms given."""
     course = current_course()
     record = learner_record(course, enrollment_id, staff_cohorts())
     if record is None:
@@ -76,7 +88,8 @@ def learner(enrollment_id: int):
     for attempt in record.attempts:
         items = review_items(record.answers.get(attempt.id, []), course.question, with_key=True)
         by_lesson[attempt.lesson_id].append((attempt, items))
-    return render_template(
+    forms = forms or {}
+    page = render_template(
         "instructor/learner.html",
         course=course,
         enrollment=record.enrollment,
@@ -84,18 +97,43 @@ def learner(enrollment_id: int):
         progress=progress,
         readiness=progress.readiness,
         attempts=by_lesson,
+        allowances=quiz_allowances(record.enrollment, course, attempts=record.attempts),
+        events=learner_events(record.enrollment.id),
+        grant_forms={
+            lesson.id: forms.get(("grant", lesson.id)) or GrantAttemptsForm(formdata=None, prefix=f"grant-{lesson.id}")
+            for lesson in course.lessons
+        },
+        reset_forms={
+            lesson.id: forms.get(("reset", lesson.id)) or ResetQuizForm(formdata=None, prefix=f"reset-{lesson.id}")
+            for lesson in course.lessons
+        },
+        can_change=can_change(),
         is_complete=is_lesson_complete,
         lti_grades=grades_for(record.user.id, course.id),
+        back=roster_back_args(),
     )
+    return page, status
+
+
+@bp.route("/learners/<int:enrollment_id>")
+@course_role_required(*STAFF_ROLES)
+def learner(enrollment_id: int):
+    """Show one learner's progress, every attempt with each answer against the key, readiness and overrides."""
+    return learner_page(enrollment_id)
 
 
 @bp.route("/quizzes")
 @course_role_required(*STAFF_ROLES)
 def quizzes():
-    """List the section quizzes with how many attempts each has had (in the staff member's cohorts)."""
+    """List the section quizzes with attempts, mean, pass rate and flagged questions (in the staff member's cohorts)."""
     course = current_course()
-    counts = submitted_counts(course, staff_cohorts())
-    return render_template("instructor/quizzes.html", course=course, counts=counts)
+    cohort_ids = staff_cohorts()
+    return render_template(
+        "instructor/quizzes.html",
+        course=course,
+        counts=submitted_counts(course, cohort_ids),
+        summaries=quiz_summaries(course, cohort_ids),
+    )
 
 
 @bp.route("/quizzes/<lesson_id>")
