@@ -33,6 +33,7 @@ from .platforms import find_platform
 
 COURSE_PATH = re.compile(r"/courses/(?P<course>[^/]+)(?:/(?P<kind>lessons|quizzes)/(?P<lesson>[^/?#]+))?")
 TARGETS = ("course", "lesson", "quiz")
+LTI_COHORT_PREFIX = "lti-"  # the slug of every cohort made for a platform's context
 
 
 class LaunchRefused(ValueError):
@@ -91,7 +92,7 @@ def resolve_target(message: LaunchMessage, catalog: Catalog, default_course_id: 
 def _cohort_slug(platform: LtiPlatform, deployment_id: str, context_id: str) -> str:
     """A stable slug for a context's cohort, short and within the cohort slug's alphabet."""
     digest = hashlib.sha256(f"{platform.id}\n{deployment_id}\n{context_id}".encode()).hexdigest()[:12]
-    return f"lti-{digest}"
+    return f"{LTI_COHORT_PREFIX}{digest}"
 
 
 def context_for(platform: LtiPlatform, message: LaunchMessage, course: Course) -> LtiContext | None:

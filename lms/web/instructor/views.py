@@ -12,8 +12,8 @@ from ...services.analysis import BASES, cached_quiz_analysis, quiz_summaries
 from ...services.attempts import quiz_allowances
 from ...services.cohorts import cohorts_of
 from ...services.exports import submitted_counts
+from ...services.lti.launches import LTI_COHORT_PREFIX
 from ...services.lti.outbox import grades_for
-from ...services.lti.roster_sync import contexts_of_cohorts
 from ...services.overrides import learner_events
 from ...services.progress import course_progress, is_lesson_complete
 from ...services.review import learner_record
@@ -73,7 +73,8 @@ def roster():
         args=args,
         statuses=STATUSES,
         cohort_args=cohort_args,
-        lti_roster=bool(contexts_of_cohorts(list(cohort_ids) if cohort_ids is not None else None, course.id)),
+        # Read from the cohorts already loaded: a platform's context is a cohort with the LTI slug prefix.
+        lti_roster=any(cohort.slug.startswith(LTI_COHORT_PREFIX) for cohort in cohorts),
     )
 
 
@@ -109,7 +110,8 @@ def learner_page(enrollment_id: int, forms: dict | None = None, status: int = 20
         },
         can_change=can_change(),
         is_complete=is_lesson_complete,
-        lti_grades=grades_for(record.user.id, course.id),
+        # Only accounts a platform made (they have no password) can have grades for it: no statement for others.
+        lti_grades=[] if record.user.has_password else grades_for(record.user.id, course.id),
         back=roster_back_args(),
     )
     return page, status
