@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .backup import backup_command
+from .cli_lti import lti
 from .domain.catalog import Catalog, load_catalog
 from .domain.course import Course
 from .domain.lint import lint_course
@@ -237,4 +238,5 @@ def demo_command(learners: int, seed: int, course: Course) -> None:
 def init_app(app: Flask) -> None:
     """Register the `lms` command group."""
     lms.add_command(backup_command)
+    lms.add_command(lti)
     app.cli.add_command(lms)

@@ -144,6 +144,13 @@ def settings_from_environment() -> dict:
         "SESSION_ABSOLUTE_TIMEOUT": int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600)),
         "SESSION_REMEMBER_TIMEOUT": int(os.environ.get("SESSION_REMEMBER_TIMEOUT", 30 * 24 * 3600)),
         "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "").split(),
+        # LTI: the tool's signing key (PEM) in production; without it, a key made once in instance/.
+        "LTI_PRIVATE_KEY": os.environ.get("LTI_PRIVATE_KEY") or None,
+        "LTI_BASE_URL": os.environ.get("LTI_BASE_URL") or None,
+        "LTI_KEY_FILE": os.environ.get("LTI_KEY_FILE") or None,
+        # LTI sessions live in a platform's iframe: their cookie is SameSite=None; Secure; Partitioned.
+        "LTI_COOKIE_SECURE": _flag("LTI_COOKIE_SECURE", True),
+        "LTI_ROSTER_SYNC_MINUTES": int(_number("LTI_ROSTER_SYNC_MINUTES", 60)),
         "TRUST_PROXY_HOPS": int(_number("TRUST_PROXY_HOPS", 0)),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         # memory:// is per process: with several workers use a shared store, e.g. redis://host:6379.
@@ -183,6 +190,8 @@ def load_settings(folder: Path, overrides: Mapping | None = None) -> dict:
         settings["SECRET_KEY"] = instance_secret_key(folder)
     elif production and (problem := secret_key_problem(settings["SECRET_KEY"])):
         raise ConfigError(f'{problem}: generate one with python -c "import secrets; print(secrets.token_hex(32))"')
+    if not settings["LTI_KEY_FILE"]:  # made there on first use (services.lti.keys), never committed
+        settings["LTI_KEY_FILE"] = str(folder / "lti-tool-key.pem")
     if not settings["SQLALCHEMY_DATABASE_URI"]:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{folder / 'lms.sqlite3'}"

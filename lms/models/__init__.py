@@ -1,10 +1,20 @@
-"""Tables and their invariants, by aggregate: accounts, cohorts, learning, drafts, overrides, sessions, retained."""
+"""Tables and their invariants, by aggregate: accounts, cohorts, learning, drafts, overrides, sessions, LTI."""
 
 from .accounts import User, UserIdentity
 from .base import MAX_ID, UTCDateTime, utcnow
 from .cohorts import DEFAULT_COHORT_SLUG, Cohort, StaffCohort
 from .drafts import AttemptDraft
 from .learning import ROLES, STAFF_ROLES, Attempt, AttemptAnswer, Enrollment, LessonProgress
+from .lti import (
+    LtiContext,
+    LtiDeployment,
+    LtiGradeOutbox,
+    LtiNonce,
+    LtiPlatform,
+    LtiRegistrationToken,
+    LtiResourceLink,
+    LtiRetiredKey,
+)
 from .overrides import OVERRIDE_ACTIONS, AttemptLimit, LearnerQuizOverride, OverrideEvent
 from .retained import RetainedAttempts
 from .sessions import UserSession
@@ -23,6 +33,14 @@ __all__ = [
     "Enrollment",
     "LearnerQuizOverride",
     "LessonProgress",
+    "LtiContext",
+    "LtiDeployment",
+    "LtiGradeOutbox",
+    "LtiNonce",
+    "LtiPlatform",
+    "LtiRegistrationToken",
+    "LtiResourceLink",
+    "LtiRetiredKey",
     "OverrideEvent",
     "RetainedAttempts",
     "StaffCohort",

@@ -68,6 +68,8 @@ class Enrollment(db.Model):
     readiness_band: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # Which pack settings the summary above was computed with (services.summaries): stale when it differs.
     summary_key: Mapped[str | None] = mapped_column(String(16))
+    # False once the course platform's roster (LTI NRPS) no longer lists the member: kept, never deleted.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
     user: Mapped[User] = relationship(back_populates="enrollments")
     cohort: Mapped[Cohort] = relationship(viewonly=True)

@@ -33,6 +33,7 @@ from ..models import (
     utcnow,
 )
 from .drafts import clear_drafts
+from .lti.outbox import queue_grades
 from .progress import lock_enrollment, progress_row_for_writing, refresh_summary
 
 
@@ -328,4 +329,6 @@ def submit_attempt(
     db.session.expire(attempt)
     enrollment.last_activity_at = now
     refresh_summary(enrollment, course, now)
+    # In the same transaction: a learner launched from a platform gets the scores into its gradebook outbox.
+    queue_grades(enrollment, lesson.id, attempt.id, score, now)
     return result

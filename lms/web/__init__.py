@@ -20,6 +20,7 @@ from . import (
     errors,
     instructor,
     legacy,
+    lti,
     ops,
     preview,
     quiz,
@@ -108,6 +109,7 @@ def init_app(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    lti.init_app(app)
     app.register_blueprint(ops.bp)
     errors.init_app(app)
     security.init_app(app)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import limiter
+from ..services.lti.platforms import platform_origins
 
 
 def content_security_policy(frame_ancestors: list[str]) -> str:
@@ -19,15 +20,24 @@ def content_security_policy(frame_ancestors: list[str]) -> str:
     )
 
 
+def allowed_frame_ancestors() -> list[str]:
+    """Who may frame this page: the configured origins, and for LTI pages and sessions the registered platforms."""
+    configured = current_app.config["FRAME_ANCESTORS"]
+    # Only what runs in a platform's frame is framable by platforms: the site's own pages stay unframable.
+    if not (request.path.startswith("/lti/") or session.get("lti")):
+        return list(configured)
+    return list(dict.fromkeys([*configured, *platform_origins()]))
+
+
 def _secure_headers(response):
-    frame_ancestors = current_app.config["FRAME_ANCESTORS"]
+    ancestors = allowed_frame_ancestors()
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(frame_ancestors))
+    headers.setdefault("Content-Security-Policy", content_security_policy(ancestors))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if not frame_ancestors:
+    if not ancestors:
         headers.setdefault("X-Frame-Options", "DENY")  # for browsers that predate frame-ancestors
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

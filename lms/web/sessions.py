@@ -150,6 +150,7 @@ class ServerSessionInterface(SessionInterface):
                 path=path,
                 secure=self.get_cookie_secure(app),
                 samesite=self.get_cookie_samesite(app),
+                partitioned=self.get_cookie_partitioned(app),
             )
         elif session.modified:
             connection.execute(

@@ -125,6 +125,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             "ENROLLMENT_CODE": None,
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
+            "LTI_KEY_FILE": str(database.parent / "lti-key.pem"),
             "MAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
         }
     )

@@ -73,6 +73,11 @@ class Platform:
     retired_kids: set[str] = field(default_factory=set)
     tool_login_url: str = ""
     deep_link_items: list[dict[str, Any]] = field(default_factory=list)
+    # Who the authorization endpoint launches, and the link's custom parameters.
+    user_sub: str = "learner-1"
+    user_roles: tuple[str, ...] = (MEMBERSHIP + "Learner",)
+    custom: dict[str, str] = field(default_factory=lambda: {"course_id": "office", "lesson_id": "intro"})
+    resource_link_id: str = "link-1"
 
     @property
     def issuer(self) -> str:
@@ -107,17 +112,17 @@ class Platform:
         self,
         nonce: str,
         *,
-        sub: str = "learner-1",
-        roles: Iterable[str] = (MEMBERSHIP + "Learner",),
+        sub: str | None = None,
+        roles: Iterable[str] | None = None,
         message_type: str = c.RESOURCE_LINK_REQUEST,
-        target_link_uri: str = "https://tool.example/courses/office/lessons/intro",
+        target_link_uri: str = "https://tool.example/lti/launch",
     ) -> dict[str, Any]:
         """The claims of a correct launch as Moodle sends them."""
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": self.client_id,
-            "sub": sub,
+            "sub": sub or self.user_sub,
             "iat": now,
             "exp": now + 60,
             "nonce": nonce,
@@ -129,10 +134,10 @@ class Platform:
             c.VERSION: c.LTI_VERSION,
             c.DEPLOYMENT_ID: self.deployment_id,
             c.TARGET_LINK_URI: target_link_uri,
-            c.ROLES: list(roles),
+            c.ROLES: list(self.user_roles if roles is None else roles),
             c.CONTEXT: {"id": "course-101", "title": "Medical Office 101", "label": "MO101"},
             c.TOOL_PLATFORM: {"product_family_code": "moodle", "guid": "platform-guid"},
-            c.CUSTOM: {"course_id": "office", "lesson_id": "intro"},
+            c.CUSTOM: dict(self.custom),
             c.LAUNCH_PRESENTATION: {"document_target": "iframe", "return_url": f"{self.base_url}/course/101"},
             c.AGS_ENDPOINT: {
                 "scope": [c.SCOPE_LINEITEM, c.SCOPE_LINEITEM_READONLY, c.SCOPE_RESULT_READONLY, c.SCOPE_SCORE],
@@ -142,7 +147,7 @@ class Platform:
             c.NRPS: {"context_memberships_url": f"{self.base_url}/memberships", "service_versions": ["2.0"]},
         }
         if message_type == c.RESOURCE_LINK_REQUEST:
-            claims[c.RESOURCE_LINK] = {"id": "link-1", "title": "Lesson: intro"}
+            claims[c.RESOURCE_LINK] = {"id": self.resource_link_id, "title": "Lesson: intro"}
         else:
             claims[c.DEEP_LINKING_SETTINGS] = {
                 "deep_link_return_url": f"{self.base_url}/deep-link-return",

@@ -38,7 +38,7 @@ def test_a_launch_through_the_oidc_flow_parses_into_a_launch_message(platform, t
     assert message.course_role is CourseRole.LEARNER
     assert (message.context_id, message.context_title) == ("course-101", "Medical Office 101")
     assert message.resource_link_id == "link-1"
-    assert message.target_link_uri == "https://tool.example/courses/office/lessons/intro"
+    assert message.target_link_uri == "https://tool.example/lti/launch"
     assert message.custom == {"course_id": "office", "lesson_id": "intro"}
     assert message.ags is not None and message.ags.lineitem_url == f"{platform.base_url}/lineitems/1"
     assert c.SCOPE_SCORE in message.ags.scopes

@@ -68,13 +68,24 @@ MATRIX = {
     ("preview.quiz", "GET"): (302, 403, 403, 200, 200, 200),
     ("preview.quiz", "POST"): (302, 403, 403, 400, 400, 400),  # no signed layout: not graded
     ("auth.logout", "POST"): (302, 302, 302, 302, 302, 302),
+    ("instructor.sync_lti_roster", "POST"): (302, 403, 403, 302, 403, 302),
+    ("instructor.resend_grades", "POST"): (302, 403, 403, 302, 403, 302),
+    ("lti.jwks", "GET"): (200, 200, 200, 200, 200, 200),
+    ("lti.canvas_config", "GET"): (200, 200, 200, 200, 200, 200),
+    ("lti.login", "GET"): (400, 400, 400, 400, 400, 400),  # no platform's parameters
+    ("lti.login", "POST"): (400, 400, 400, 400, 400, 400),
+    ("lti.launch", "POST"): (400, 400, 400, 400, 400, 400),  # no state, no id_token
+    ("lti.register_tool", "GET"): (404, 404, 404, 404, 404, 404),  # no valid one-time token
+    ("lti.setup", "GET"): (302, 403, 403, 403, 403, 200),
+    ("lti.pick", "GET"): (403, 403, 403, 403, 403, 403),  # only after a platform's deep-linking request
+    ("lti.pick", "POST"): (403, 403, 403, 403, 403, 403),
     ("course.enroll_in_course", "POST"): (302, 302, 302, 302, 302, 302),  # last: it enrolls the admin
 }
 
 
 @pytest.fixture
-def app_config():
-    return {"COURSE_PACK_PATH": str(MINI_PACK)}
+def app_config(tmp_path):
+    return {"COURSE_PACK_PATH": str(MINI_PACK), "LTI_KEY_FILE": str(tmp_path / "lti-key.pem")}
 
 
 def routes(app) -> list[tuple[str, str, object]]:

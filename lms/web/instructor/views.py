@@ -12,6 +12,8 @@ from ...services.analysis import BASES, cached_quiz_analysis, quiz_summaries
 from ...services.attempts import quiz_allowances
 from ...services.cohorts import cohorts_of
 from ...services.exports import submitted_counts
+from ...services.lti.launches import LTI_COHORT_PREFIX
+from ...services.lti.outbox import grades_for
 from ...services.overrides import learner_events
 from ...services.progress import course_progress, is_lesson_complete
 from ...services.review import learner_record
@@ -71,6 +73,8 @@ def roster():
         args=args,
         statuses=STATUSES,
         cohort_args=cohort_args,
+        # Read from the cohorts already loaded: a platform's context is a cohort with the LTI slug prefix.
+        lti_roster=any(cohort.slug.startswith(LTI_COHORT_PREFIX) for cohort in cohorts),
     )
 
 
@@ -106,6 +110,8 @@ def learner_page(enrollment_id: int, forms: dict | None = None, status: int = 20
         },
         can_change=can_change(),
         is_complete=is_lesson_complete,
+        # Only accounts a platform made (they have no password) can have grades for it: no statement for others.
+        lti_grades=[] if record.user.has_password else grades_for(record.user.id, course.id),
         back=roster_back_args(),
     )
     return page, status
