@@ -1,32 +1,16 @@
 """Every learner page costs a fixed number of SQL statements, however much history a learner has."""
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from lms.extensions import db
 
 from ..conftest import MINI_PACK
+from ..helpers import counting
 
 
 @pytest.fixture
 def app_config():
     return {"COURSE_PACK_PATH": str(MINI_PACK)}
-
-
-@contextmanager
-def counting(engine):
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def statements_for(client, path) -> int:
