@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from .conftest import Site
+from .test_accessibility import AXE_OPTIONS, describe_violations
 
 LINK = re.compile(r"https?://\S+/account/password/reset/\S+")
 
@@ -27,6 +29,8 @@ def test_reset_a_forgotten_password_from_the_mail(page: Page, site: Site):
     (url,) = LINK.findall(message.get_content())
     page.goto(url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    assert not violations, "the reset form of a valid link: " + describe_violations(violations)
     page.get_by_label("New password", exact=True).fill("a fresh new password")
     page.get_by_label("Repeat new password").fill("a fresh new password")
     page.get_by_role("button", name="Save the new password").click()
