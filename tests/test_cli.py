@@ -167,6 +167,8 @@ def test_demo_fills_a_cohort_and_refuses_to_run_twice(runner):
     assert result.exit_code == 0, result.output
     assert "40 learners" in result.output and "Broken questions" in result.output
     assert db.session.execute(db.select(db.func.count()).select_from(Enrollment)).scalar_one() == 40
+    unverified = db.select(db.func.count()).select_from(User).where(User.email_verified_at.is_(None))
+    assert db.session.execute(unverified).scalar_one() == 0, "demo learners may take quizzes with verification on"
     again = runner.invoke(args=["lms", "demo", "--learners", "5"])
     assert again.exit_code == 1 and "already holds demo learners" in again.output
 
