@@ -90,6 +90,8 @@ def test_a_preview_quiz_is_graded_and_reviewed_and_counts_nowhere(app, instructo
         page = instructor_client.get(f"{BASE}/preview/quizzes/alpha").get_data(as_text=True)
         wrong = instructor_client.post(f"{BASE}/preview/quizzes/alpha", data=preview_form(app, course, page, False))
         assert wrong.status_code == 200 and "Not passed" in wrong.get_data(as_text=True), "no attempt limit"
+    # Missed objectives link to the passages in the lesson's preview, not the learner's lesson page.
+    assert f'href="{BASE}/preview/lessons/alpha#' in wrong.get_data(as_text=True)
     assert rows() == before
     assert {path: instructor_client.get(path).get_data() for path in WATCHED} == watched
 
