@@ -30,6 +30,9 @@ class Catalog(Mapping[str, Course]):
     def __getitem__(self, course_id: str) -> Course:
         return self._by_id[course_id]  # type: ignore[attr-defined]
 
+    def __contains__(self, course_id: object) -> bool:
+        return course_id in self._by_id  # type: ignore[attr-defined]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_id)  # type: ignore[attr-defined]
 

@@ -32,13 +32,13 @@ from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
 from .forms import ActionForm
 from .question_fields import field_for
-from .sessions import session_account_id
+from .sessions import course_records, session_account, session_account_id
 from .texts import flag_text
 
 
 def _load_user(session_id: str) -> User | None:
-    """Load the signed-in user, and on a course page their enrollment in it, in one query; a
-    session from before a password change, or of another account, no longer matches."""
+    """Load the signed-in user, and on a course page their enrollment in it (usually brought by the
+    session's query); a session from before a password change, or of another account, no longer matches."""
     user_id, version, secret = [*session_id.split(":"), "", ""][:3]
     # Bounded: a larger id is no account (and no database error).
     if not (user_id.isdigit() and len(user_id) <= 10 and version.isdigit() and len(version) < 10 and secret):
@@ -46,7 +46,12 @@ def _load_user(session_id: str) -> User | None:
     if int(user_id) > MAX_ID:
         return None
     course = current_course()
-    if course is None:
+    records = course_records(course.id) if course is not None else None
+    account = session_account()
+    if account is not None and account.id == int(user_id) and (course is None or records is not None):
+        # The session's query brought them all (the usual case): no query here.
+        user, enrollment = account, records.enrollment if records is not None else None
+    elif course is None:
         user = db.session.get(User, int(user_id))
         enrollment = None
     else:

@@ -10,10 +10,11 @@ from flask_login import current_user, login_required
 
 from ..domain.course import Lesson
 from ..extensions import db
-from ..models import STAFF_ROLES, Attempt, Cohort, Enrollment
+from ..models import STAFF_ROLES, Attempt, Cohort, Enrollment, LessonProgress
 from ..services.cohorts import cohort_by_slug, staff_cohort_ids
-from ..services.progress import enrollment_for
+from ..services.progress import enrollment_for, progress_by_lesson
 from .course_scope import current_course
+from .sessions import course_records
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -41,6 +42,18 @@ def current_enrollment() -> Enrollment | None:
     if key not in cache:
         cache[key] = enrollment_for(current_user.id, course.id)
     return cache[key]
+
+
+def current_progress() -> dict[str, LessonProgress]:
+    """The signed-in learner's progress rows in this course by lesson id, as this request began.
+
+    Usually brought by the session's query; a read for pages, never for writes (which lock and reload).
+    """
+    enrollment = current_enrollment()
+    records = course_records(enrollment.course_id)
+    if records is not None and records.enrollment is enrollment:
+        return records.progress
+    return progress_by_lesson(enrollment)
 
 
 def current_role() -> str | None:

@@ -10,8 +10,8 @@ from ..extensions import db
 from ..services.attempts import quiz_limits
 from ..services.cohorts import default_cohort
 from ..services.enrollments import EnrollmentRefused, enroll
-from ..services.progress import course_progress, is_lesson_complete, lesson_progress, mark_read, record_view
-from .access import current_course, current_enrollment, enrollment_required, lesson_or_404
+from ..services.progress import course_progress_from_rows, is_lesson_complete, mark_read, record_view
+from .access import current_course, current_enrollment, current_progress, enrollment_required, lesson_or_404
 from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, EnrollForm
 from .presenters import band_goal_text, band_rules, continue_step, out_of_attempts
@@ -37,7 +37,7 @@ def outline():
     """Show the course outline; with the learner's status per lesson when enrolled."""
     course = current_course()
     enrollment = current_enrollment()
-    progress = course_progress(enrollment, course) if enrollment else None
+    progress = course_progress_from_rows(course, current_progress()) if enrollment else None
     step = None
     if enrollment:
         open_ids: dict[str, int] = {}
@@ -96,7 +96,7 @@ def lesson(lesson_id: str):
         "course/lesson.html",
         course=course,
         lesson=lesson,
-        progress=lesson_progress(current_enrollment(), lesson.id),
+        progress=current_progress().get(lesson.id),
         before=before,
         after=after,
         # Set by the result page's links to a source passage; the result page itself checks ownership.
@@ -133,7 +133,7 @@ def dashboard():
     """Show the learner's completion and readiness score with its breakdown."""
     course = current_course()
     enrollment = current_enrollment()
-    progress = course_progress(enrollment, course)
+    progress = course_progress_from_rows(course, current_progress())
     open_ids: dict[str, int] = {}
     limits = quiz_limits(enrollment, course, open_ids)
     return render_template(

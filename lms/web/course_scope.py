@@ -21,6 +21,14 @@ def current_course() -> Course | None:
     return g.get("course")
 
 
+def course_in_path(path: str) -> str | None:
+    """The course id a request path names (`/courses/<course_id>/...`), before the URL is matched."""
+    if not path.startswith("/courses/"):
+        return None
+    course_id = path[len("/courses/") :].partition("/")[0]
+    return course_id if course_id in catalog() else None
+
+
 def _pull_course(endpoint: str | None, values: dict | None) -> None:
     if values and "course_id" in values:
         course = catalog().get(values.pop("course_id"))

@@ -26,10 +26,16 @@ from ..services.attempts import (
     submit_attempt,
 )
 from ..services.drafts import AttemptClosed, drafts_for, save_drafts
-from ..services.progress import lesson_progress
 from ..services.retained import email_key, retained_attempts
 from ..services.tokens import needs_verification
-from .access import current_course, current_enrollment, enrollment_required, lesson_or_404, own_attempt_or_abort
+from .access import (
+    current_course,
+    current_enrollment,
+    current_progress,
+    enrollment_required,
+    lesson_or_404,
+    own_attempt_or_abort,
+)
 from .course_scope import COURSE_PREFIX
 from .forms import ActionForm, QuizFormError, QuizItem, build_quiz_form, check_untampered, responses_from_form
 from .presenters import graded_results, marked_review_items
@@ -52,7 +58,7 @@ def overview(lesson_id: str):
         "quiz/overview.html",
         course=course,
         lesson=lesson,
-        progress=lesson_progress(enrollment, lesson.id),
+        progress=current_progress().get(lesson.id),
         submitted=submitted,
         in_progress=in_progress,
         allowance=quiz_allowance(enrollment, course, lesson.id, attempts, carried=_carried(course, lesson)),

@@ -13,19 +13,21 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, Request, Response, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
 from ..database import is_unavailable
 from ..extensions import db
-from ..models import MAX_ID, User, UserSession, utcnow
+from ..models import MAX_ID, Enrollment, LessonProgress, User, UserSession, utcnow
+from .course_scope import course_in_path
 
 # "Last seen" is written at most this often per session, so that reading pages stays read-only.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -43,6 +45,38 @@ def _user_id(data: dict) -> int | None:
     return int(head) if head.isdigit() and len(head) <= 10 and int(head) <= MAX_ID else None
 
 
+@dataclass(frozen=True)
+class CourseRecords:
+    """What the session's query brought on a course page: the account's enrollment there and its progress rows."""
+
+    course_id: str
+    enrollment: Enrollment | None
+    progress: dict[str, LessonProgress]
+
+
+def _session_query(on_course_page: bool):
+    """The session's row and its account; on a course page also the enrollment there and its progress rows.
+
+    One statement instead of three: every signed-in course page needs all of them, and the
+    session is opened before the URL is matched, so the course comes from the path.
+    """
+    if not on_course_page:
+        query = select(UserSession, User).outerjoin(User, User.id == UserSession.user_id)
+    else:
+        query = (
+            select(UserSession, User, Enrollment, LessonProgress)
+            .outerjoin(User, User.id == UserSession.user_id)
+            .outerjoin(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.course_id == bindparam("course_id")))
+            .outerjoin(LessonProgress, LessonProgress.enrollment_id == Enrollment.id)
+        )
+    return query.where(UserSession.token_hash == bindparam("token_hash"))
+
+
+# Built once: constructing the statement costs more than SQLAlchemy's cached compile.
+_SESSION = _session_query(on_course_page=False)
+_SESSION_ON_COURSE_PAGE = _session_query(on_course_page=True)
+
+
 class ServerSession(CallbackDict, SessionMixin):
     """A session's data, with what the interface needs to store it: its row, account and whether to renew."""
 
@@ -57,6 +91,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.last_seen = last_seen
         self.expires = expires
         self.account: User | None = None  # held so that the loader finds it in the identity map
+        self.course_records: CourseRecords | None = None
         self.renew = False
         self.unavailable: Exception | None = None
         self.modified = False
@@ -72,13 +107,12 @@ class ServerSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app), "")
         if not token or len(token) > 100:
             return ServerSession()
-        # The account comes along: Flask-Login's loader then finds it without a second query on most pages.
+        course_id = course_in_path(request.path)
         try:
-            record = db.session.execute(
-                select(UserSession, User)
-                .outerjoin(User, User.id == UserSession.user_id)
-                .where(UserSession.token_hash == token_hash(token))
-            ).first()
+            rows = db.session.execute(
+                _SESSION_ON_COURSE_PAGE if course_id else _SESSION,
+                {"token_hash": token_hash(token), "course_id": course_id},
+            ).all()
         except SQLAlchemyError as error:
             if not is_unavailable(error):
                 raise
@@ -86,9 +120,9 @@ class ServerSessionInterface(SessionInterface):
             unavailable = ServerSession()
             unavailable.unavailable = error
             return unavailable
-        if record is None:
+        if not rows:
             return ServerSession()
-        row = record[0]
+        row = rows[0][0]
         now = self.clock()
         if now >= row.expires_at or now >= row.last_seen_at + idle_timeout(app):
             db.session.execute(delete(UserSession).where(UserSession.id == row.id))
@@ -102,7 +136,11 @@ class ServerSessionInterface(SessionInterface):
             last_seen=row.last_seen_at,
             expires=row.expires_at,
         )
-        opened.account = record[1]
+        opened.account = rows[0][1]
+        if course_id:
+            enrollment = rows[0][2]
+            progress = {found[3].lesson_id: found[3] for found in rows if found[3] is not None}
+            opened.course_records = CourseRecords(course_id, enrollment, progress)
         return opened
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
@@ -235,6 +273,17 @@ def sign_out() -> None:
 def session_account_id() -> int | None:
     """Return the account this request's stored session belongs to, or None."""
     return getattr(session, "user_id", None)
+
+
+def session_account() -> User | None:
+    """The account the session's query brought along (checked by the user loader, not here), or None."""
+    return getattr(session, "account", None)
+
+
+def course_records(course_id: str) -> CourseRecords | None:
+    """What the session's query brought for this course (enrollment and progress rows), or None."""
+    records = getattr(session, "course_records", None)
+    return records if records is not None and records.course_id == course_id else None
 
 
 def current_record_id() -> int | None:
