@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, insert, literal, select, union_all, update
+from sqlalchemy import bindparam, case, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.course import Course, Lesson, Question
@@ -81,19 +82,16 @@ class Allowance:
         return None if self.limit is None else max(0, self.limit - self.used)
 
 
-def _overrides_and_limits(
-    enrollment: Enrollment, course: Course, lesson_ids: tuple[str, ...], open_ids: dict[str, int] | None = None
-) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
-    """The learner's (extra attempts, counted after) by lesson and the quizzes' limits for their cohort: one query.
-
-    Given a dict as open_ids, the same query also fills it with the learner's attempts in progress by lesson.
-    """
+@functools.cache
+def _overrides_and_limits_query(with_open: bool):
+    """The statement of _overrides_and_limits, built once (building it costs more than running it)."""
+    enrollment_id, lesson_ids = bindparam("enrollment_id"), bindparam("lesson_ids", expanding=True)
     learner = select(
         literal(2).label("rank"),
         LearnerQuizOverride.lesson_id,
         LearnerQuizOverride.extra_attempts.label("first"),
         LearnerQuizOverride.counted_after.label("second"),
-    ).where(LearnerQuizOverride.enrollment_id == enrollment.id, LearnerQuizOverride.lesson_id.in_(lesson_ids))
+    ).where(LearnerQuizOverride.enrollment_id == enrollment_id, LearnerQuizOverride.lesson_id.in_(lesson_ids))
     # Rank 0: the course's limit, 1: the cohort's, which replaces it.
     limits = select(
         case((AttemptLimit.cohort_id.is_(None), 0), else_=1).label("rank"),
@@ -101,22 +99,40 @@ def _overrides_and_limits(
         AttemptLimit.max_attempts,
         literal(0),
     ).where(
-        AttemptLimit.course_id == course.id,
+        AttemptLimit.course_id == bindparam("course_id"),
         AttemptLimit.lesson_id.in_(lesson_ids),
-        AttemptLimit.cohort_id.is_(None) | (AttemptLimit.cohort_id == enrollment.cohort_id),
+        AttemptLimit.cohort_id.is_(None) | (AttemptLimit.cohort_id == bindparam("cohort_id")),
     )
     parts = [learner, limits]
-    if open_ids is not None:
+    if with_open:
         # Rank 3: an attempt in progress (at most one per quiz), for pages that also show it.
         parts.append(
             select(literal(3), Attempt.lesson_id, Attempt.id, literal(0)).where(
-                Attempt.enrollment_id == enrollment.id, Attempt.submitted_at.is_(None)
+                Attempt.enrollment_id == enrollment_id, Attempt.submitted_at.is_(None)
             )
         )
     union = union_all(*parts).subquery()
+    return select(union).order_by(union.c.rank)
+
+
+def _overrides_and_limits(
+    enrollment: Enrollment, course: Course, lesson_ids: tuple[str, ...], open_ids: dict[str, int] | None = None
+) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+    """The learner's (extra attempts, counted after) by lesson and the quizzes' limits for their cohort: one query.
+
+    Given a dict as open_ids, the same query also fills it with the learner's attempts in progress by lesson.
+    """
+    parameters = {
+        "enrollment_id": enrollment.id,
+        "lesson_ids": list(lesson_ids),
+        "course_id": course.id,
+        "cohort_id": enrollment.cohort_id,
+    }
     overrides: dict[str, tuple[int, int]] = {}
     found: dict[str, int] = {}
-    for rank, lesson_id, first, second in db.session.execute(select(union).order_by(union.c.rank)).all():
+    for rank, lesson_id, first, second in db.session.execute(
+        _overrides_and_limits_query(open_ids is not None), parameters
+    ).all():
         if rank == 3:
             open_ids[lesson_id] = first
         elif rank == 2:

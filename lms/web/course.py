@@ -48,7 +48,8 @@ def outline():
         course=course,
         progress=progress,
         step=step,
-        enroll_form=EnrollForm(),
+        # Only for who can enroll: the form's CSRF token would open a stored session for every visitor.
+        enroll_form=EnrollForm() if current_user.is_authenticated and enrollment is None else None,
         needs_code=current_user.is_authenticated and enrollment is None and _needs_code(),
         is_complete=is_lesson_complete,
     )

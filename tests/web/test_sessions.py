@@ -271,6 +271,20 @@ def test_last_seen_is_written_at_most_once_a_minute(app, clock, make_user):
     assert last_seen == clock.now
 
 
+@pytest.mark.parametrize("path", ["/", "/courses/mini-course/", "/healthz"])
+def test_a_visitor_reading_public_pages_gets_no_stored_session(app, path):
+    """No cookie and no row per anonymous page view: a crawler or a flood of visitors writes nothing.
+
+    (Pages with a form, such as sign-in, do store one: their CSRF token lives in it.)
+    """
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    response = client.get(path, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert db.session.execute(select(UserSession)).first() is None
+
+
 def test_deleting_and_registering_again_keeps_the_attempts_used(app, clock, quiz, course):
     """Finding 10: the limit survives deletion under a keyed hash of the email; nothing else is kept."""
     limit = course.quiz.max_attempts
