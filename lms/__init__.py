@@ -10,11 +10,12 @@ from . import cache, cli, database, mail, web
 from .config import PROJECT_ROOT, instance_path, load_settings
 from .domain.catalog import load_catalog
 from .extensions import csrf, db, login_manager, migrate
+from .web.built_urls import CourseApp
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the app: configuration, extensions, course pack, blueprints, CLI and error pages."""
-    app = Flask(
+    app = CourseApp(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

@@ -1,0 +1,55 @@
+"""The app class: Flask, whose url_for remembers the URLs it built.
+
+A page calls url_for 10 to 40 times (navigation, links per lesson, static files), and each call
+runs the URL processors and Werkzeug's builder: about a tenth of a lesson page's time. The URL of
+a relative build depends only on the URL map (fixed once the app serves), the endpoint, its
+values, the script root and the course of the request (course_scope fills it in), so the result
+is kept per process like a compiled template: a cache of a pure function, not state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+from flask.globals import request_ctx
+
+# Bounded: URLs with attempt ids are many; when full the cache starts over.
+MAX_BUILT_URLS = 20_000
+
+
+class CourseApp(Flask):
+    """Flask with a url_for that serves repeated relative builds from a per-process cache."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._built_urls: dict[tuple, str] = {}
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        # Only the common case: a relative URL built inside a request, absolute endpoint name.
+        if _anchor or _method or _scheme or _external or endpoint[:1] == "." or not request_ctx:
+            return super().url_for(
+                endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
+            )
+        course = g.get("course")
+        key = (endpoint, request.script_root, course.id if course is not None else None, *sorted(values.items()))
+        try:
+            return self._built_urls[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key (a list of query values): build it each time
+            return super().url_for(endpoint, **values)
+        url = super().url_for(endpoint, **values)
+        if len(self._built_urls) >= MAX_BUILT_URLS:
+            self._built_urls.clear()
+        self._built_urls[key] = url
+        return url
