@@ -14,10 +14,13 @@ import pytest
 from flask import Flask
 from flask_login import FlaskLoginClient
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import lms
 from lms import create_app
+from lms.domain.questions import REGISTRY
 from lms.extensions import db
 from lms.models import Attempt, AttemptAnswer, Enrollment, User
 from lms.services.accounts import register_user
@@ -28,6 +31,50 @@ from .helpers import QuizAnswers
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MINI_PACK = Path(__file__).parent / "data" / "mini_pack"
 BACKEND = os.environ.get("LMS_TEST_DB", "sqlite")
+
+
+# Loading the real pack (YAML, Markdown, sanitizing) takes about a quarter of a second, and nearly
+# every test makes an app: keep each loaded catalog for the run, keyed by what it was read from
+# (every file's size and mtime, and the registered question types), so an edited pack loads again.
+_load_catalog = lms.load_catalog
+_loaded_catalogs: dict[tuple, object] = {}
+
+
+def _pack_fingerprint(root: Path) -> tuple:
+    files = []
+    for folder in ("content", "quizzes", "courses"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                files.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return (str(root.resolve()), tuple(sorted(REGISTRY)), tuple(files))
+
+
+def _load_catalog_once(root):
+    key = _pack_fingerprint(Path(root))
+    if key not in _loaded_catalogs:
+        _loaded_catalogs[key] = _load_catalog(root)  # a broken pack raises, and is not kept
+    return _loaded_catalogs[key]
+
+
+lms.load_catalog = _load_catalog_once
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept for the run: each test's app would otherwise compile every page it renders again."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _SharedTemplateCode()
 
 
 def pytest_report_header(config) -> str:
@@ -110,6 +157,7 @@ def app(migrated_database, app_config) -> Iterator[Flask]:
         **app_config,
     }
     app = create_app(config)
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE  # keyed by template name and source checksum
     app.test_client_class = IsolatedClient
     with app.app_context():
         _empty_tables()
