@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.profiling --database /var/tmp/lms-bench/lms-1000-....sqlite3 /lessons/hipaa
     .venv/bin/python -m bench.profiling --database DB --quiz hipaa     # a whole attempt: start, page, submit
 
-Signs in as the demo learner with the most attempts (or an instructor for /instructor/ paths)
+Signs in as the demo learner with the most attempts (or a course instructor for /instructor/ paths)
 through Flask-Login's test client, warms up, then profiles N requests and prints the tree.
 """
 
@@ -51,7 +51,9 @@ def main() -> None:
                 .limit(args.requests + 20)
             ).scalars().all()  # fmt: skip
         elif "/instructor" in args.path:
-            users = [db.session.execute(select(User).where(User.is_admin)).scalars().first()]
+            # An instructor of the course (the demo's are course roles, not administrators).
+            instructors = select(User).join(Enrollment).where(Enrollment.role == "instructor")
+            users = [db.session.execute(instructors.limit(1)).scalar_one()]
         else:
             users = [
                 db.session.execute(
