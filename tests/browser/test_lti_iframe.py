@@ -1,4 +1,4 @@
-"""The tool in a platform's iframe on another site (platform on 127.0.0.1, tool on localhost): launch, take a quiz."""
+"""The tool in a platform's iframe on another site (platform on 127.0.0.1, tool on localhost), cookies or none."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from lms.extensions import db
 from lms.lti.keys import ToolKey
@@ -16,6 +16,7 @@ from lms.models import Attempt, LtiGradeOutbox
 from lms.services.lti.platforms import PlatformDetails, add_platform
 
 from ..lti.platform import Platform, create_app, serve
+from .conftest import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -68,3 +69,72 @@ def test_a_learner_takes_a_quiz_inside_the_platforms_iframe(page: Page, site, li
         assert attempt.is_submitted and attempt.score == 100
         outbox = db.session.execute(db.select(LtiGradeOutbox).where(LtiGradeOutbox.attempt_id == attempt_id))
         assert {row.kind for row in outbox.scalars()} == {"lesson", "readiness"}
+
+
+def _without_cookies(route: Route) -> None:
+    """Answer a request with the tool's response minus its Set-Cookie headers: the browser blocks them."""
+    response = route.fetch(max_redirects=0)
+    headers = {name: value for name, value in response.headers.items() if name.lower() != "set-cookie"}
+    route.fulfill(response=response, headers=headers)
+
+
+@pytest.fixture
+def unchecked_page(playwright) -> Iterator[Page]:
+    """A page of a browser without Local Network Access checks.
+
+    A response fulfilled by `page.route` has no address, so Chromium counts it as public and blocks
+    its script's navigation to the loopback platform; a real browser fetched it from loopback.
+    """
+    browser = playwright.chromium.launch(
+        headless=True,
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"],
+    )
+    try:
+        context = browser.new_context()
+        context.set_default_timeout(10_000)
+        yield context.new_page()
+    finally:
+        browser.close()
+
+
+def test_with_the_launch_cookies_blocked_the_platforms_storage_carries_the_launch(
+    unchecked_page: Page, live_server, framing_platform
+):
+    page = unchecked_page
+    port = urlsplit(live_server.url).port
+    tool = f"http://localhost:{port}"
+    # The state cookie (set at /lti/login) never comes back; the platform offers its storage frame.
+    page.route(f"{tool}/lti/login**", _without_cookies)
+    requests_seen: list[str] = []
+    page.on("request", lambda request: requests_seen.append(request.url))
+    page.goto(f"{framing_platform.base_url}/course/101?target={tool}/lti/launch&storage=frame")
+    frame = page.frame_locator("#tool")
+    expect(frame.get_by_role("button", name=re.compile(r"^(Start|Retake) the quiz$"))).to_be_visible(timeout=15000)
+    tool_frame = next(f for f in page.frames if f.url.startswith(f"{tool}/"))
+    assert tool_frame.url == f"{tool}/courses/medical-office-manager/quizzes/duties"
+    # The launch went through the storage check, and the platform answered lti.capabilities at login and launch.
+    assert f"{tool}/lti/launch/storage" in requests_seen
+    assert page.evaluate("window.platformMessages") == ["lti.capabilities", "lti.capabilities"]
+    stored = page.frame(name="lti_storage_frame").evaluate("Object.keys(window.platformStorage)")
+    assert sorted(key.split(" ")[1].split("_")[1] for key in stored) == ["nonce", "state"]
+    assert all(key.startswith(f"{tool} ") for key in stored)  # kept under the tool's origin
+    expect(frame.get_by_text("Ada Lovelace")).to_be_visible()  # signed in
+
+
+def test_with_every_cookie_blocked_in_the_frame_a_new_window_opens_the_course(
+    unchecked_page: Page, live_server, framing_platform
+):
+    page = unchecked_page
+    port = urlsplit(live_server.url).port
+    tool = f"http://localhost:{port}"
+    page.route(f"{tool}/**", _without_cookies)  # only this page's requests (the frame), not the new window's
+    page.goto(f"{framing_platform.base_url}/course/101?target={tool}/lti/launch")
+    frame = page.frame_locator("#tool")
+    expect(frame.get_by_text("Your browser blocked this course's cookies")).to_be_visible(timeout=15000)
+    with page.expect_popup() as opened:
+        frame.get_by_role("link", name="Open the course in a new window").click()
+    window = opened.value
+    expect(window.get_by_role("button", name=re.compile(r"^(Start|Retake) the quiz$"))).to_be_visible(timeout=15000)
+    assert window.url == f"{tool}/courses/medical-office-manager/quizzes/duties"
+    expect(window.get_by_text("Ada Lovelace")).to_be_visible()  # signed in

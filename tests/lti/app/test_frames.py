@@ -26,12 +26,13 @@ STORAGE_FRAME = "lti_storage_frame"
 
 
 class StorageBox(HTMLParser):
-    """Reads the data attributes of the page's #lti-storage element and every form's action and fields."""
+    """Reads the data attributes of the page's #lti-storage element, its links, and every form's action and fields."""
 
     def __init__(self) -> None:
         super().__init__()
         self.data: dict[str, str] = {}
         self.forms: list[tuple[dict[str, str], dict[str, str]]] = []
+        self.links: list[dict[str, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -39,6 +40,8 @@ class StorageBox(HTMLParser):
             self.data = {
                 name.removeprefix("data-"): value for name, value in values.items() if name.startswith("data-")
             }
+        elif tag == "a":
+            self.links.append(values)
         elif tag == "form":
             self.forms.append((values, {}))
         elif tag == "input" and self.forms and values.get("name"):
@@ -102,18 +105,19 @@ def test_a_browser_that_drops_the_check_cookie_gets_the_new_window_page(blocking
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Your browser blocked this course's cookies inside your course platform's page" in text
-    [(form, fields)] = read(page).forms
-    assert (form["method"], form["action"], form["target"]) == ("get", "/lti/login", "_blank")
-    assert fields == params  # the platform's own login parameters, nothing of ours
-    assert "Open the course in a new window</button>" in text
+    [link] = [link for link in read(page).links if link.get("target") == "_blank"]
+    url = urlsplit(link["href"])
+    assert url.path == "/lti/login"
+    assert {name: values[0] for name, values in parse_qs(url.query).items()} == params  # nothing of ours
+    assert "Open the course\n  in a new window</a>" in text
     assert nonce_count() == 0 and counts() == before
 
 
 def test_the_new_window_completes_the_launch(app, blocking, platform):
     page = blocking.get(blocking.get("/lti/login", query_string=platform.login_params(f"{TOOL}/lti/launch")).location)
-    [(_, fields)] = read(page).forms
+    [link] = [link for link in read(page).links if link.get("target") == "_blank"]
     window = app.test_client()  # top-level: the browser keeps our cookies there
-    check = window.get("/lti/login", query_string=fields)
+    check = window.get(link["href"])
     answer = window.get(check.location)
     assert answer.status_code == 302 and answer.location.startswith(f"{platform.base_url}/auth?")
     response = window.post("/lti/launch", data=platform_form(answer.location))
