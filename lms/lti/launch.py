@@ -84,6 +84,13 @@ class LaunchValidator:
             raise UnknownDeployment(f"deployment {claims[c.DEPLOYMENT_ID]!r} is not registered for {platform.issuer}")
         return read_message(claims, platform.client_id)
 
+    def peek(self, id_token: str | None) -> tuple[PlatformConfig, object]:
+        """The platform a token names and its nonce, unverified (only to ask the storage); raises LaunchError."""
+        if not id_token:
+            raise MissingClaim("no id_token was posted")
+        _, unverified = _peek(id_token)
+        return self._platform(unverified), unverified.get("nonce")
+
     def _platform(self, unverified: dict[str, Any]) -> PlatformConfig:
         """The platform the token names; raises UnknownPlatform, or WrongAudience for a known issuer's other client."""
         issuer = unverified.get("iss")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -57,14 +57,23 @@ def parse_login_request(params: Mapping[str, str], tool_url_prefix: str) -> Logi
 
 
 def authorization_redirect(
-    login: LoginRequest, platforms: PlatformLookup, redirect_uri: str, nonces: NonceStore, *, nonce_ttl: int = NONCE_TTL
+    login: LoginRequest,
+    platforms: PlatformLookup,
+    redirect_uri: str,
+    nonces: NonceStore,
+    *,
+    nonce_ttl: int = NONCE_TTL,
+    state_for: Callable[[str], str] | None = None,
 ) -> AuthRedirect:
-    """Build the authentication request with a fresh state and nonce (kept in `nonces`); raises UnknownPlatform."""
+    """Build the authentication request with a fresh state and nonce (kept in `nonces`); raises UnknownPlatform.
+
+    `state_for` makes the state from the nonce (a state bound to it); by default the state is random.
+    """
     platform = platforms.find(login.issuer, login.client_id)
     if platform is None:
         raise UnknownPlatform(f"no platform registered for issuer {login.issuer!r} and client id {login.client_id!r}")
-    state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
+    state = state_for(nonce) if state_for is not None else secrets.token_urlsafe(32)
     nonces.add(nonce, nonce_ttl)
     params = {
         "scope": "openid",

@@ -22,6 +22,9 @@ from .progress import section_attempts
 STATUSES = {"not-started": "Not started", "in-progress": "In progress", "complete": "Complete"}
 # What the roster's status filter offers: the statuses, and learners stuck at some quiz.
 STATUS_FILTERS = {**STATUSES, "out-of-attempts": "Out of attempts"}
+# Members a platform's roster sync no longer lists keep their enrollment with active = false.
+MEMBERSHIPS = {"active": "Active", "left": "Left the LMS course", "all": "All"}
+DEFAULT_MEMBERSHIP = "active"
 BASE_SORTS = ("name", "email", "completion", "readiness", "attempts", "activity", "enrolled")
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -45,6 +48,7 @@ class RosterFilters:
     score_band: int | None = None  # a histogram bar: readiness from 10 * band up to the next
     sort: str = "readiness"
     descending: bool = True
+    membership: str = DEFAULT_MEMBERSHIP  # a key of MEMBERSHIPS
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class RosterRow:
     attempts_used: int
     readiness: float
     band: str
+    active: bool = True  # False: the learner left the platform's course (roster sync)
     sections: dict[str, float | None] = field(default_factory=dict)
     passed: dict[str, bool] = field(default_factory=dict)
 
@@ -107,11 +112,20 @@ def section_score_column(method: GradingMethod, progress=LessonProgress):
     }[method]
 
 
-def where_learners(query: Select, course: Course, cohort_ids: frozenset[int] | None) -> Select:
-    """Restrict a query over enrollments to the course's learners (staff never count), in these cohorts."""
+def where_learners(
+    query: Select, course: Course, cohort_ids: frozenset[int] | None, membership: str = DEFAULT_MEMBERSHIP
+) -> Select:
+    """Restrict a query over enrollments to the course's learners (staff never count), in these cohorts.
+
+    `membership` keeps the active learners, those who left the platform's course, or all of them.
+    """
     query = query.where(Enrollment.course_id == course.id, Enrollment.role == "learner")
     if cohort_ids is not None:
         query = query.where(Enrollment.cohort_id.in_(sorted(cohort_ids)))
+    if membership == "active":
+        query = query.where(Enrollment.active.is_(True))
+    elif membership == "left":
+        query = query.where(Enrollment.active.is_(False))
     return query
 
 
@@ -174,7 +188,7 @@ def _filtered(course: Course, filters: RosterFilters, *columns, with_users: bool
     # Counting needs users only to search them; a count over enrollments alone reads one index.
     if search is not None or with_users or not columns:
         query = query.join(User, User.id == Enrollment.user_id)
-    query = where_learners(query, course, filters.cohort_ids)
+    query = where_learners(query, course, filters.cohort_ids, filters.membership)
     if search is not None:
         query = query.where(search)
     if filters.band:
@@ -254,6 +268,7 @@ def _rows(course: Course, results: Sequence) -> list[RosterRow]:
                 attempts_used=enrollment.attempts_used,
                 readiness=enrollment.readiness_score,
                 band=enrollment.readiness_band,
+                active=enrollment.active,
                 sections={
                     lesson_id: section_attempts(mine[lesson_id]).score(method) if lesson_id in mine else None
                     for lesson_id in course.lesson_ids
@@ -284,7 +299,7 @@ def roster_export_rows(course: Course, filters: RosterFilters, chunk: int = 2000
     """Yield plain rows for the export in the roster's order from ONE query, pivoting sections in SQL.
 
     Each row: name, email, enrolled_at, last_activity_at, started_at, completed_at,
-    lessons_completed, one score per lesson (course order), readiness, band, attempts used.
+    lessons_completed, one score per lesson (course order), readiness, band, attempts used, active.
     Rows stream from the database a chunk at a time.
     """
     score = section_score_column(course.readiness.grading)
@@ -304,6 +319,7 @@ def roster_export_rows(course: Course, filters: RosterFilters, chunk: int = 2000
             Enrollment.readiness_score,
             Enrollment.readiness_band,
             Enrollment.attempts_used,
+            Enrollment.active,
             with_users=True,
         )
         .outerjoin(LessonProgress, LessonProgress.enrollment_id == Enrollment.id)
@@ -321,8 +337,10 @@ def roster_export_rows(course: Course, filters: RosterFilters, chunk: int = 2000
         yield from partition
 
 
-def roster_summary(course: Course, cohort_ids: frozenset[int] | None = None) -> RosterSummary:
-    """Counts, average readiness and the readiness distribution, in one pass over the enrollments."""
+def roster_summary(
+    course: Course, cohort_ids: frozenset[int] | None = None, membership: str = DEFAULT_MEMBERSHIP
+) -> RosterSummary:
+    """Counts, average readiness and the readiness distribution, in one pass over the enrollments (of `membership`)."""
     ready_band = course.readiness.bands[0].name
     score = Enrollment.readiness_score
 
@@ -346,6 +364,7 @@ def roster_summary(course: Course, cohort_ids: frozenset[int] | None = None) -> 
             ),
             course,
             cohort_ids,
+            membership,
         )
     ).one()
     enrolled, started, complete, ready, stuck, average, *histogram = row

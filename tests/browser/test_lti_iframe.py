@@ -1,4 +1,4 @@
-"""The tool in a platform's iframe on another site (platform on 127.0.0.1, tool on localhost): launch, take a quiz."""
+"""The tool in a platform's iframe on another site (platform on 127.0.0.1, tool on localhost), cookies or none."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from lms.extensions import db
 from lms.lti.keys import ToolKey
@@ -68,3 +68,70 @@ def test_a_learner_takes_a_quiz_inside_the_platforms_iframe(page: Page, site, li
         assert attempt.is_submitted and attempt.score == 100
         outbox = db.session.execute(db.select(LtiGradeOutbox).where(LtiGradeOutbox.attempt_id == attempt_id))
         assert {row.kind for row in outbox.scalars()} == {"lesson", "readiness"}
+
+
+def _without_cookies(route: Route) -> None:
+    """Let the request reach the tool without cookies, as from a browser that blocks the tool's cookies here.
+
+    The browser adds cookies after interception, so they are cleared before the request goes on.
+    (Fulfilling the tool's responses without Set-Cookie does not work: Chromium counts a fulfilled
+    document as public and then blocks its navigations to the loopback platform.)
+    """
+    route.request.frame.page.context.clear_cookies()
+    route.continue_()
+
+
+def _set_cookies_dropped(route: Route) -> None:
+    """Answer with the tool's response minus its Set-Cookie headers, as a browser that blocks them stores none.
+
+    Only for a redirect: Chromium counts a fulfilled document as public and blocks its navigations to
+    loopback, and the browser follows the redirect itself (the request after it is not intercepted).
+    """
+    response = route.fetch(max_redirects=0)
+    route.request.frame.page.context.clear_cookies()  # the fetch shares the context's cookie jar
+    headers = {name: value for name, value in response.headers.items() if name.lower() != "set-cookie"}
+    route.fulfill(response=response, headers=headers)
+
+
+@pytest.mark.parametrize("storage", ["frame", "parent"])
+def test_with_the_launch_cookies_blocked_the_platforms_storage_carries_the_launch(
+    page: Page, live_server, framing_platform, storage
+):
+    port = urlsplit(live_server.url).port
+    tool = f"http://localhost:{port}"
+    # The platform's post to /lti/launch comes without the state cookie; the platform offers its storage.
+    page.route(f"{tool}/lti/launch", _without_cookies)
+    requests_seen: list[str] = []
+    page.on("request", lambda request: requests_seen.append(request.url))
+    page.goto(f"{framing_platform.base_url}/course/101?target={tool}/lti/launch&storage={storage}")
+    frame = page.frame_locator("#tool")
+    expect(frame.get_by_role("button", name=re.compile(r"^(Start|Retake) the quiz$"))).to_be_visible(timeout=15000)
+    tool_frame = next(f for f in page.frames if f.url.startswith(f"{tool}/"))
+    assert tool_frame.url == f"{tool}/courses/medical-office-manager/quizzes/duties"
+    # The launch went through the storage check, and the platform answered lti.capabilities at login and launch.
+    assert f"{tool}/lti/launch/storage" in requests_seen
+    assert page.evaluate("window.platformMessages") == ["lti.capabilities", "lti.capabilities"]
+    # A storage frame of the platform (as Canvas has), or the platform's page itself, kept the data.
+    keeper = page.frame(name="lti_storage_frame") if storage == "frame" else page.main_frame
+    stored = keeper.evaluate("Object.keys(window.platformStorage)")
+    assert sorted(key.split(" ")[1].split("_")[1] for key in stored) == ["nonce", "state"]
+    assert all(key.startswith(f"{tool} ") for key in stored)  # kept under the tool's origin
+    expect(frame.get_by_text("Ada Lovelace")).to_be_visible()  # signed in
+
+
+def test_with_every_cookie_blocked_in_the_frame_a_new_window_opens_the_course(
+    page: Page, live_server, framing_platform
+):
+    port = urlsplit(live_server.url).port
+    tool = f"http://localhost:{port}"
+    # Only this page's requests (the frame), not the new window's: the check cookie is never kept.
+    page.route(f"{tool}/lti/login?*", _set_cookies_dropped)
+    page.goto(f"{framing_platform.base_url}/course/101?target={tool}/lti/launch")
+    frame = page.frame_locator("#tool")
+    expect(frame.get_by_text("Your browser blocked this course's cookies")).to_be_visible(timeout=15000)
+    with page.expect_popup() as opened:
+        frame.get_by_role("link", name="Open the course in a new window").click()
+    window = opened.value
+    expect(window.get_by_role("button", name=re.compile(r"^(Start|Retake) the quiz$"))).to_be_visible(timeout=15000)
+    assert window.url == f"{tool}/courses/medical-office-manager/quizzes/duties"
+    expect(window.get_by_text("Ada Lovelace")).to_be_visible()  # signed in

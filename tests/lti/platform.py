@@ -24,6 +24,43 @@ from lms.lti.keys import ToolKey
 from lms.lti.roles import MEMBERSHIP
 
 LINE_ITEM_PAGE = 2
+STORAGE_FRAME = "lti_storage_frame"
+
+# The platform's side of the LTI client-side postMessages: capabilities, and put/get kept per origin.
+CAPABILITIES_SCRIPT = """
+window.platformMessages = [];
+window.addEventListener("message", function (event) {
+  var m = event.data || {};
+  if (m.subject !== "lti.capabilities" || !m.message_id) { return; }
+  window.platformMessages.push(m.subject);
+  var frame = "FRAME" || undefined;
+  event.source.postMessage({
+    subject: "lti.capabilities.response", message_id: m.message_id,
+    supported_messages: [{subject: "lti.capabilities"}, {subject: "lti.put_data", frame: frame},
+                         {subject: "lti.get_data", frame: frame}]
+  }, event.origin);
+});
+"""
+STORAGE_SCRIPT = """
+window.platformStorage = {};
+window.addEventListener("message", function (event) {
+  var m = event.data || {};
+  if ((m.subject !== "lti.put_data" && m.subject !== "lti.get_data") || !m.message_id) { return; }
+  var reply = {subject: m.subject + ".response", message_id: m.message_id, key: m.key};
+  var slot = event.origin + " " + m.key;
+  if (typeof m.key !== "string" || !m.key) {
+    reply.error = {code: "bad_request", message: "a key is required"};
+  } else if (m.subject === "lti.put_data") {
+    window.platformStorage[slot] = m.value;
+    reply.value = m.value;
+  } else if (Object.prototype.hasOwnProperty.call(window.platformStorage, slot)) {
+    reply.value = window.platformStorage[slot];
+  } else {
+    reply.error = {code: "bad_request", message: "no value for this key"};
+  }
+  event.source.postMessage(reply, event.origin);
+});
+"""
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -174,9 +211,11 @@ class Platform:
             claims.pop(name, None)
         return self.sign(claims)
 
-    def login_params(self, target_link_uri: str, *, message_hint: str = "launch") -> dict[str, str]:
-        """What the platform sends to the tool's login URL to start a launch."""
-        return {
+    def login_params(
+        self, target_link_uri: str, *, message_hint: str = "launch", storage_target: str | None = None
+    ) -> dict[str, str]:
+        """What the platform sends to the tool's login URL to start a launch (with its storage frame, if given)."""
+        params = {
             "iss": self.issuer,
             "login_hint": "learner-1",
             "target_link_uri": target_link_uri,
@@ -184,6 +223,9 @@ class Platform:
             "client_id": self.client_id,
             "lti_deployment_id": self.deployment_id,
         }
+        if storage_target:
+            params["lti_storage_target"] = storage_target
+        return params
 
     def configuration(self) -> dict[str, Any]:
         """The OpenID configuration document, as Moodle publishes it."""
@@ -368,15 +410,35 @@ def create_app(platform: Platform) -> Flask:
 
     @app.get("/course/<context_id>")
     def course_page(context_id: str) -> Response:
-        """A course page that embeds the tool in an iframe, starting at the tool's login initiation URL."""
+        """A course page that frames the tool's login URL; `storage=frame|parent` offers the LTI platform storage.
+
+        With `frame`, a hidden storage frame of the platform keeps the data (as Canvas does); with `parent`,
+        this page itself does. Either way this page answers `lti.capabilities`.
+        """
         target = request.args.get("target", "")
-        query = urlencode(platform.login_params(target, message_hint=request.args.get("hint", "launch")))
+        storage = request.args.get("storage")
+        storage_target = {"frame": STORAGE_FRAME, "parent": "_parent"}.get(storage or "")
+        params = platform.login_params(
+            target, message_hint=request.args.get("hint", "launch"), storage_target=storage_target
+        )
         page = (
             f"<h1>Course {escape(context_id)}</h1>"
-            f'<iframe id="tool" title="Office Manager Academy" src="{escape(platform.tool_login_url)}?{escape(query)}"'
-            ' width="1000" height="800" allow="clipboard-write"></iframe>'
+            f'<iframe id="tool" title="Office Manager Academy" src="{escape(platform.tool_login_url)}?'
+            f'{escape(urlencode(params))}" width="1000" height="800" allow="clipboard-write"></iframe>'
         )
+        if storage_target:
+            frame = storage_target if storage_target != "_parent" else ""
+            page += f"<script>{CAPABILITIES_SCRIPT.replace('FRAME', frame)}"
+            page += STORAGE_SCRIPT if not frame else ""
+            page += "</script>"
+            if frame:
+                page += f'<iframe name="{STORAGE_FRAME}" src="/storage-frame" hidden></iframe>'
         return Response(page, mimetype="text/html")
+
+    @app.get("/storage-frame")
+    def storage_frame() -> Response:
+        """The platform's storage frame: answers lti.put_data and lti.get_data, keeping data per sender's origin."""
+        return Response(f"<!doctype html><title>storage</title><script>{STORAGE_SCRIPT}</script>", mimetype="text/html")
 
     @app.post("/deep-link-return")
     def deep_link_return() -> Response:

@@ -75,6 +75,7 @@ MATRIX = {
     ("lti.login", "GET"): (400, 400, 400, 400, 400, 400),  # no platform's parameters
     ("lti.login", "POST"): (400, 400, 400, 400, 400, 400),
     ("lti.launch", "POST"): (400, 400, 400, 400, 400, 400),  # no state, no id_token
+    ("lti.storage_launch", "POST"): (400, 400, 400, 400, 400, 400),  # not from the tool's page, no state
     ("lti.register_tool", "GET"): (404, 404, 404, 404, 404, 404),  # no valid one-time token
     ("lti.setup", "GET"): (302, 403, 403, 403, 403, 200),
     ("lti.pick", "GET"): (403, 403, 403, 403, 403, 403),  # only after a platform's deep-linking request

@@ -52,6 +52,8 @@ def statement_counts(client) -> dict[str, int]:
         "/courses/mini-course/instructor/?sort=section:alpha&dir=asc&q=a",
         "/courses/mini-course/instructor/?status=in-progress&band=Almost&sort=name",
         "/courses/mini-course/instructor/?status=out-of-attempts&q=e+a",
+        "/courses/mini-course/instructor/?members=all&sort=name",
+        "/courses/mini-course/instructor/?members=left",
         "/courses/mini-course/instructor/limits",
         f"/courses/mini-course/instructor/learners/{busiest_enrollment()}",
         "/courses/mini-course/instructor/quizzes",
@@ -59,6 +61,7 @@ def statement_counts(client) -> dict[str, int]:
         "/courses/mini-course/instructor/quizzes/beta?basis=all",
         "/courses/mini-course/instructor/export/roster.csv",
         "/courses/mini-course/instructor/export/roster.csv?sort=section:beta&dir=asc",
+        "/courses/mini-course/instructor/export/roster.csv?members=all",
         "/courses/mini-course/instructor/export/attempts.csv",
     ]
     counts = {}

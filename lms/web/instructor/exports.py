@@ -62,22 +62,34 @@ def roster_csv_header(course: Course) -> list[str]:
     return (
         ["name", "email", "enrolled_at", "last_activity_at", "status", "lessons_completed", "lessons_total"]
         + [f"score_{lesson_id}" for lesson_id in course.lesson_ids]
-        + ["readiness", "band", "attempts_used"]
+        + ["readiness", "band", "attempts_used", "left_lms_course"]
     )
 
 
 @bp.route("/export/roster.csv")
 @course_role_required(*STAFF_ROLES)
 def export_roster():
-    """Download the roster (with the page's cohort, filters and sort) as CSV, streamed from one query."""
+    """Download the roster (with the page's cohort, members, filters and sort) as CSV, streamed from one query."""
     course = current_course()
     form = roster_form(course, visible_cohort_list(course.id))
     filters = roster_filters(form, visible_cohorts(form.cohort.data))
     total = len(course.lessons)
 
     def rows():
-        for name, email, enrolled, activity, started, completed, done, *rest in roster_export_rows(course, filters):
-            yield [name, email, enrolled, activity, enrollment_status(started, completed), done, total, *rest]
+        for name, email, enrolled, activity, started, completed, done, *rest, active in roster_export_rows(
+            course, filters
+        ):
+            yield [
+                name,
+                email,
+                enrolled,
+                activity,
+                enrollment_status(started, completed),
+                done,
+                total,
+                *rest,
+                not active,
+            ]
 
     return _csv_response(course, "roster", _csv_stream(roster_csv_header(course), rows()))
 

@@ -12,7 +12,15 @@ from wtforms.validators import Length as LengthValidator
 from ...domain.course import Course
 from ...models import Cohort
 from ...services.overrides import MAX_GRANT, MAX_LIMIT, MAX_REASON
-from ...services.roster import HISTOGRAM_BUCKETS, PAGE_SIZES, STATUS_FILTERS, RosterFilters, sort_keys
+from ...services.roster import (
+    DEFAULT_MEMBERSHIP,
+    HISTOGRAM_BUCKETS,
+    MEMBERSHIPS,
+    PAGE_SIZES,
+    STATUS_FILTERS,
+    RosterFilters,
+    sort_keys,
+)
 
 
 class RosterForm(Form):
@@ -22,6 +30,12 @@ class RosterForm(Form):
     cohort = SelectField("Cohort", default="", validators=[Optional()])
     band = SelectField("Band", default="", validators=[Optional()])
     status = SelectField("Status", default="", validators=[Optional()])
+    members = SelectField(
+        "Members",
+        default="",
+        choices=[SelectChoice(key, label) for key, label in MEMBERSHIPS.items()],
+        validators=[Optional()],
+    )
     # A histogram bar's link: readiness 10 * score up to the next bar.
     score = IntegerField("Readiness band", validators=[Optional(), NumberRange(min=0, max=HISTOGRAM_BUCKETS - 1)])
     sort = SelectField("Sort by", default="", validators=[Optional()])
@@ -51,7 +65,7 @@ def roster_form(course: Course, cohorts: list[Cohort]) -> RosterForm:
 
 # The only query parameters the roster's links carry: a stray `endpoint`, `_method`, `_external`,
 # `_scheme` or `_anchor` in the query string never reaches url_for().
-LINK_FIELDS = ("q", "cohort", "band", "status", "score", "sort", "dir", "per_page")
+LINK_FIELDS = ("q", "cohort", "band", "status", "members", "score", "sort", "dir", "per_page")
 
 
 def roster_link_args(form: RosterForm) -> dict[str, str]:
@@ -74,6 +88,7 @@ def roster_filters(form: RosterForm, cohort_ids: frozenset[int] | None) -> Roste
         score_band=form.score.data,
         sort=(form.sort.data or "").strip() or "readiness",
         descending=(form.dir.data or "").strip() != "asc",
+        membership=(form.members.data or "").strip() or DEFAULT_MEMBERSHIP,
     )
 
 

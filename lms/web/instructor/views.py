@@ -31,7 +31,7 @@ from .blueprint import bp
 from .charts import histogram_bars
 from .forms import GrantAttemptsForm, ResetQuizForm, roster_filters, roster_form, roster_link_args
 
-ROSTER_ARGS = ("q", "cohort", "band", "status", "score", "sort", "dir", "page", "per_page")
+ROSTER_ARGS = ("q", "cohort", "band", "status", "members", "score", "sort", "dir", "page", "per_page")
 
 
 def roster_back_args() -> dict[str, str]:
@@ -57,9 +57,10 @@ def roster():
     per_page = int(form.per_page.data) if (form.per_page.data or "").strip() else DEFAULT_PAGE_SIZE
     form.per_page.data = str(per_page)  # the select shows the size in use, not its first option
     page = roster_page(course, filters, form.page.data or 1, per_page)
-    summary = roster_summary(course, cohort_ids)
+    summary = roster_summary(course, cohort_ids, filters.membership)
     args = roster_link_args(form)
-    cohort_args = {"cohort": form.cohort.data} if form.cohort.data else {}
+    # Tiles and bars keep the cohort and the members shown (active by default), as the counts do.
+    cohort_args = {key: args[key] for key in ("cohort", "members") if key in args}
     return render_template(
         "instructor/roster.html",
         course=course,

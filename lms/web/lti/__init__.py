@@ -107,4 +107,4 @@ def init_app(app: Flask) -> None:
 
 
 # The views join `bp` when their modules load; they import the helpers above, so they come last.
-from . import deep_linking, launch, setup  # noqa: E402, F401
+from . import deep_linking, frames, launch, setup  # noqa: E402, F401
