@@ -15,11 +15,15 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask_migrate import upgrade
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms import create_app
+from lms.cli_mail import deliver_round
 from lms.extensions import db
 from lms.models import MailOutbox, User, utcnow
+from lms.services.accounts import register_user
 from lms.services.mail_outbox import (
     LEASE,
     MAX_DELAY,
@@ -33,9 +37,10 @@ from lms.services.mail_outbox import (
 from lms.services.tokens import mark_verified, set_new_password
 from lms.web.mails import RESET_THREAD, compose, deliver_due
 
-from .conftest import MINI_PACK
+from .conftest import MINI_PACK, PROJECT_ROOT
 from .mail_server import Inbox
 from .ports import free_port
+from .postgres_cluster import private_postgres  # noqa: F401 (a fixture)
 
 LINK = re.compile(r"https?://\S+")
 FLASH = "we have mailed it a link to choose a new password"
@@ -324,3 +329,36 @@ def test_an_unknown_kind_is_refused_by_the_database(app, ann):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_the_worker_waits_out_a_database_outage_and_then_sends(private_postgres, smtp):  # noqa: F811
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": private_postgres.url(),
+            "SECRET_KEY": "test-secret-key",
+            "COURSE_PACK_PATH": str(MINI_PACK),
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+            "DATABASE_CONNECT_TIMEOUT": 2,
+            "MAIL_URL": smtp.url,
+        }
+    )
+    with app.app_context():
+        upgrade(directory=str(PROJECT_ROOT / "migrations"))
+        user = register_user("Olga Outage", "olga@example.org", "a long password")
+        db.session.flush()
+        queue("verify_email", user, "http://localhost", utcnow())
+        db.session.commit()
+        smtp.start()
+        private_postgres.stop()
+        try:
+            once = app.test_cli_runner().invoke(args=["lms", "mail", "deliver"])
+            assert once.exit_code == 1 and "the database is unavailable" in once.output
+            assert deliver_round(10) is None, "what --loop does: wait and try again, not stop"
+        finally:
+            private_postgres.start()
+        # No restart of the worker: the pool's pre-ping replaces the dead connections.
+        assert [delivery.status for delivery in deliver_round(10)] == ["sent"]
+        assert smtp.inbox.wait_for(1)[0]["To"] == "olga@example.org"
+        db.session.remove()
+        db.engine.dispose()
