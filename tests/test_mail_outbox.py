@@ -288,7 +288,7 @@ def test_failures_back_off_then_give_up_after_max_tries(app, ann):
     refused = queue("registration_attempt", ann, "http://localhost", now, claimed=True)
     rejection = smtplib.SMTPRecipientsRefused({"ann@example.org": (550, b"no such mailbox")})
     delivery = record(refused, now, error=rejection)
-    assert delivery.status == "failed" and "SMTPRecipientsRefused" in delivery.error, "a 5xx is for good"
+    assert delivery.status == "failed" and "SMTPRecipientsRefused" in delivery.error, "a 5xx for the address"
     db.session.commit()
 
 
@@ -297,14 +297,15 @@ def test_failures_back_off_then_give_up_after_max_tries(app, ann):
     [
         (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"unknown user")}), True),
         (smtplib.SMTPRecipientsRefused({"a@example.org": (450, b"mailbox busy")}), False),
-        (smtplib.SMTPSenderRefused(553, b"sender refused", "noreply@localhost"), True),
+        (smtplib.SMTPSenderRefused(553, b"sender refused", "noreply@localhost"), False),
+        (smtplib.SMTPAuthenticationError(535, b"bad credentials"), False),
         (smtplib.SMTPDataError(451, b"try later"), False),
         (smtplib.SMTPServerDisconnected("gone"), False),
         (ConnectionRefusedError(111, "refused"), False),
         (TimeoutError("timed out"), False),
     ],
 )
-def test_only_a_5xx_answer_is_permanent(error, permanent):
+def test_only_a_5xx_refusal_of_the_address_is_permanent(error, permanent):
     assert is_permanent(error) is permanent
 
 

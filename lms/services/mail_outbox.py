@@ -21,7 +21,7 @@ from ..models import MailOutbox, User
 # A claimed row is the claiming worker's for this long (SMTP gives up after MAIL_TIMEOUT, 10 s by
 # default); a worker that died lets it go after that, and another sends it.
 LEASE = timedelta(minutes=5)
-# Backoff with full jitter, 30 s doubling up to an hour, at most 20 tries: about 14 hours in all.
+# Backoff with full jitter, 30 s doubling up to an hour, at most 20 tries: at most about 13 hours in all.
 FIRST_DELAY = 30.0
 MAX_DELAY = 3600.0
 MAX_TRIES = 20
@@ -110,10 +110,14 @@ class Delivery:
 
 
 def is_permanent(error: OSError) -> bool:
-    """Whether the mail server refused for good (a 5xx answer): trying again would get the same."""
+    """Whether the mail server refused this address for good (a 5xx to RCPT): trying again would get the same.
+
+    Other refusals (authentication, the sender, the data) are the set-up's, the same for every mail:
+    those are retried, so that the mails go out once an operator has fixed it.
+    """
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
-    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+        return bool(error.recipients) and all(500 <= code < 600 for code, _ in error.recipients.values())
+    return False
 
 
 def retry_delay(tries: int, rand: Callable[[], float] = random.random) -> float:
