@@ -89,9 +89,10 @@ def wait_for_reset_threads() -> None:
             thread.join(timeout=30)
 
 
-@pytest.fixture(autouse=True)
-def _reset_threads_end_in_their_test():
-    yield
+@pytest.fixture
+def client(app):
+    """A test client; the forgot-password threads it starts end before the app's teardown disposes the engine."""
+    yield app.test_client()
     wait_for_reset_threads()
 
 

@@ -40,7 +40,8 @@ def wait_for_reset_threads() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _reset_threads_end_in_their_test():
+def _reset_threads_end_in_their_test(app):
+    # After `app`, so torn down before it: no thread still holds a connection when its engine is disposed.
     yield
     wait_for_reset_threads()
 
