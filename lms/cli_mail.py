@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
@@ -10,7 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .database import is_unavailable
 from .extensions import db
-from .services.mail_outbox import Delivery
+from .models import utcnow
+from .services.mail_outbox import Delivery, prune
 from .web.mails import deliver_due
 
 mail = AppGroup("mail", help="The mail outbox: deliver account mails the site could not send at once.")
@@ -52,3 +54,12 @@ def deliver(loop: bool, interval: float, limit: int) -> None:
             return
         if deliveries is None or len(deliveries) < limit:
             time.sleep(interval)
+
+
+@mail.command("prune")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3650), help="Keep this many days.")
+def prune_command(days: int) -> None:
+    """Delete sent and given-up mails older than --days (pending ones stay): the outbox keeps no old records."""
+    removed = prune(utcnow() - timedelta(days=days))
+    db.session.commit()
+    click.echo(f"{removed} mail record{'' if removed == 1 else 's'} older than {days} days deleted.")

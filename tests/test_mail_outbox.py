@@ -364,3 +364,18 @@ def test_the_worker_waits_out_a_database_outage_and_then_sends(private_postgres,
         assert smtp.inbox.wait_for(1)[0]["To"] == "olga@example.org"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_prune_deletes_old_sent_and_failed_rows_and_keeps_pending_ones(app, runner, ann):
+    now = utcnow()
+    old, recent = now - timedelta(days=31), now - timedelta(days=29)
+    for created, status in [(old, "sent"), (old, "failed"), (old, "pending"), (recent, "sent")]:
+        row = queue("registration_attempt", ann, "http://localhost", created)
+        row.status, row.sent_at = status, created if status == "sent" else None
+    db.session.commit()
+    result = runner.invoke(args=["lms", "mail", "prune", "--days", "30"])
+    assert result.exit_code == 0 and result.output == "2 mail records older than 30 days deleted.\n"
+    assert sorted((row.created_at < now - timedelta(days=30), row.status) for row in rows()) == [
+        (False, "sent"),
+        (True, "pending"),
+    ]

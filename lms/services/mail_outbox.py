@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..extensions import app_setting, db
 from ..models import MailOutbox, User
@@ -141,3 +141,12 @@ def record(row: MailOutbox, now: datetime, error: OSError | None = None, given_u
             row.next_attempt_at = now + timedelta(seconds=retry_delay(row.tries))
     db.session.flush()
     return Delivery(row.id, row.kind, row.status, row.last_error)
+
+
+def prune(before: datetime) -> int:
+    """Delete sent and given-up rows made before `before` (pending ones stay); return how many (flush only)."""
+    return db.session.execute(
+        delete(MailOutbox)
+        .where(MailOutbox.status != "pending", MailOutbox.created_at < before)
+        .execution_options(synchronize_session=False)
+    ).rowcount
