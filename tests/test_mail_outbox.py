@@ -172,9 +172,9 @@ def test_with_the_server_up_the_reset_is_sent_at_once_and_the_worker_has_nothing
     assert deliver(runner) == "No mail is due.\n" and len(smtp.inbox.messages) == 1
 
 
-def register(client, email: str):
+def register(client, email: str, **kwargs):
     data = {"name": "Bea Newcomer", "email": email, "password": "bea's long password", "confirm": "bea's long password"}
-    return client.post("/account/register", data=data)
+    return client.post("/account/register", data=data, **kwargs)
 
 
 def test_registration_with_the_server_down_answers_at_once_and_the_worker_sends_the_link(app, runner, ann, smtp):
@@ -379,3 +379,10 @@ def test_prune_deletes_old_sent_and_failed_rows_and_keeps_pending_ones(app, runn
         (False, "sent"),
         (True, "pending"),
     ]
+
+
+def test_a_forged_host_header_of_any_length_still_queues_the_mail(app, ann, smtp):
+    response = register(app.test_client(), "ann@example.org", headers={"Host": ".".join(["x" * 60] * 30)})
+    assert response.status_code == 302
+    (row,) = rows()
+    assert row.kind == "registration_attempt" and len(row.base_url) == 1000

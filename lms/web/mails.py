@@ -27,7 +27,9 @@ RESET_THREAD = "mail-password-reset"
 
 def base_url() -> str:
     """What links in this request's mails are built on: PUBLIC_URL, never a Host header it does not name."""
-    return (current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")) + request.script_root
+    base = (current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")) + request.script_root
+    # Only a forged Host header is this long (its links are broken anyway): the row must still fit.
+    return base[: MailOutbox.base_url.type.length]
 
 
 def link(base: str, endpoint: str, **values) -> str:
