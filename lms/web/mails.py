@@ -21,7 +21,7 @@ from ..services.accounts import normalize_email, user_by_email
 from ..services.mail_outbox import Delivery, claim_due, queue, reason_not_to_send, record
 from ..services.tokens import password_reset_link_token, verification_link_token
 
-# Names of the threads that try a password-reset mail at once (tests wait for them by this prefix).
+# Names of the threads that try a password-reset mail at once (tests wait for them by this name).
 RESET_THREAD = "mail-password-reset"
 
 
