@@ -31,9 +31,10 @@ run: $(RUNTIME)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app lms refresh-summaries
 	$(BIN)/flask --app app lms bootstrap
-	@# The LTI grade worker runs beside the server and stops with it (Ctrl-C ends both).
-	$(BIN)/flask --app app lms lti deliver --loop & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# The LTI grade worker and the mail worker run beside the server and stop with it (Ctrl-C ends all).
+	$(BIN)/flask --app app lms lti deliver --loop & grades=$$!; \
+	$(BIN)/flask --app app lms mail deliver --loop & mails=$$!; \
+	trap 'kill $$grades $$mails 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 
 # The suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL names a server (with the rate

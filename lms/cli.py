@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 
 from .backup import backup_command
 from .cli_lti import lti
+from .cli_mail import mail
 from .domain.catalog import Catalog, load_catalog
 from .domain.course import Course
 from .domain.lint import lint_course
@@ -239,4 +240,5 @@ def init_app(app: Flask) -> None:
     """Register the `lms` command group."""
     lms.add_command(backup_command)
     lms.add_command(lti)
+    lms.add_command(mail)
     app.cli.add_command(lms)

@@ -15,6 +15,7 @@ from .lti import (
     LtiResourceLink,
     LtiRetiredKey,
 )
+from .mail import MailOutbox
 from .overrides import OVERRIDE_ACTIONS, AttemptLimit, LearnerQuizOverride, OverrideEvent
 from .retained import RetainedAttempts
 from .sessions import UserSession
@@ -41,6 +42,7 @@ __all__ = [
     "LtiRegistrationToken",
     "LtiResourceLink",
     "LtiRetiredKey",
+    "MailOutbox",
     "OverrideEvent",
     "RetainedAttempts",
     "StaffCohort",

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
-from ..services.accounts import normalize_email, user_by_email
+from ..services.accounts import normalize_email
 from ..services.tokens import (
     InvalidLink,
     mark_verified,
@@ -16,7 +16,7 @@ from ..services.tokens import (
 )
 from .access import is_safe_redirect
 from .forms import ActionForm, ForgotPasswordForm, ResetPasswordForm
-from .mails import send_password_reset, send_verification
+from .mails import request_password_reset, send_verification
 from .throttle import THROTTLED
 
 bp = Blueprint("recovery", __name__, url_prefix="/account")
@@ -43,9 +43,8 @@ def forgot_password():
     """Mail a single-use reset link if an account has this email; answer the same either way."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = user_by_email(form.email.data)
-        if user is not None and user.has_password:
-            send_password_reset(user)
+        # The same path for every email: the look-up, the queued mail and its sending are in a thread.
+        request_password_reset(form.email.data)
         flash(
             f"If an account uses {normalize_email(form.email.data)}, we have mailed it a link to choose a new "
             "password. The link works once, within the hour.",

@@ -1,11 +1,14 @@
 """Password reset, registration that does not tell, and email verification, through a real SMTP server."""
 
 import re
+import threading
 
 import pytest
+from sqlalchemy import event
 
 from lms.extensions import db
 from lms.models import User
+from lms.web.mails import RESET_THREAD
 
 from ..conftest import MINI_PACK
 from ..mail_server import smtp_server  # noqa: F401 (a fixture)
@@ -27,6 +30,20 @@ def app_config(smtp_server, throttled):  # noqa: F811
 @pytest.fixture
 def inbox(smtp_server):  # noqa: F811
     return smtp_server.inbox
+
+
+def wait_for_reset_threads() -> None:
+    """Let the forgot-password page's background attempts finish (the page does not wait for them)."""
+    for thread in threading.enumerate():
+        if thread.name == RESET_THREAD:
+            thread.join(timeout=30)
+
+
+@pytest.fixture(autouse=True)
+def _reset_threads_end_in_their_test(app):
+    # After `app`, so torn down before it: no thread still holds a connection when its engine is disposed.
+    yield
+    wait_for_reset_threads()
 
 
 @pytest.fixture
@@ -77,6 +94,29 @@ def test_the_answer_is_the_same_whether_the_email_exists_or_not(client, ann, inb
     assert text in unknown.get_data(as_text=True) and text in known.get_data(as_text=True)
     inbox.wait_for(1)
     assert inbox.recipients == [["ann@example.org"]], "only the real account gets a mail"
+
+
+def test_the_request_runs_the_same_statements_whether_the_email_exists_or_not(app, ann, inbox):
+    by_thread: dict[str, list[str]] = {}
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        by_thread.setdefault(threading.current_thread().name, []).append(statement)
+
+    def request_statements(email: str) -> list[str]:
+        by_thread.clear()
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            ask_for_reset(app.test_client(), email)  # a new visitor each time: a new session row each time
+            wait_for_reset_threads()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return by_thread.get(threading.current_thread().name, [])
+
+    unknown = request_statements("nobody@example.org")
+    known = request_statements("ann@example.org")
+    assert known == unknown, "the look-up and the queued mail belong in the background thread"
+    inbox.wait_for(1)
+    assert by_thread[RESET_THREAD], "the thread did the work"
 
 
 def test_the_link_dies_when_the_password_changes_and_when_it_expires(app, client, ann, inbox):
