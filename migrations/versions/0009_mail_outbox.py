@@ -1,7 +1,7 @@
 """mail outbox: account mails (password reset, verification, registration attempts) delivered by workers
 
-Revision ID: 0008_mail_outbox
-Revises: 0007_lti
+Revision ID: 0009_mail_outbox
+Revises: 0008_roster_index
 Create Date: 2026-12-01 13:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0008_mail_outbox"
-down_revision = "0007_lti"
+revision = "0009_mail_outbox"
+down_revision = "0008_roster_index"
 branch_labels = None
 depends_on = None
 
