@@ -43,6 +43,7 @@ def handoff(token: str):
     if now >= record.last_seen_at + idle_timeout(current_app):
         return refusal("handoff_unusable", "the launch's session has timed out")
     data = _serializer.loads(record.data)
+    data.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # a new CSRF token, as at sign-in
     end_session(record.id)
     db.session.commit()
     # As a sign-in does: a new id for the same data; the session interface checks the account and sets the cookie.

@@ -81,7 +81,11 @@ def launch():
 @bp.post("/launch/storage")
 @csrf.exempt
 def storage_launch():
-    """The launch again, posted by our own page once the platform's storage gave back this login's state and nonce."""
+    """The launch again, posted by our own page once the platform's storage gave back this login's state and nonce.
+
+    Without the state cookie the launch page set, the browser keeps no cookie in this frame: the launch
+    completes and its page hands the session off to a new window.
+    """
     state = request.form.get("state")
     id_token = request.form.get("id_token")
     if not frames.posted_by_this_tool():

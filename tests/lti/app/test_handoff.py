@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import requests
+from flask.json.tag import TaggedJSONSerializer
 from sqlalchemy import func, select
 
 from lms.extensions import db
@@ -70,6 +74,8 @@ def test_the_handoff_signs_in_and_opens_the_target_once(app, blocking, platform,
     assert handoff.token_hash == hashlib.sha256(token.encode()).hexdigest() != token
     assert handoff.session_id == launch_session.id and handoff.target == TARGET
     frame_session = (launch_session.token_hash, launch_session.user_id)
+    frame_data = TaggedJSONSerializer().loads(launch_session.data)
+    assert frame_data["lti"]["iss"] == platform.issuer
     assert timedelta(minutes=1) < handoff.expires_at - utcnow() <= timedelta(minutes=2)
 
     window = app.test_client()  # top-level: the browser keeps our cookies there
@@ -81,6 +87,8 @@ def test_the_handoff_signs_in_and_opens_the_target_once(app, blocking, platform,
     # The frame's session id never serves again: the window has the same account under a new id.
     [taken_over] = db.session.execute(select(UserSession)).scalars()
     assert taken_over.token_hash != frame_session[0] and taken_over.user_id == frame_session[1]
+    window_data = TaggedJSONSerializer().loads(taken_over.data)
+    assert window_data["lti"] == frame_data["lti"]  # still the launch's session: its platform and context
     assert db.session.scalar(select(func.count()).select_from(LtiHandoff)) == 0
     page = window.get(TARGET)
     assert page.status_code == 200 and "Ada Lovelace" in page.get_data(as_text=True)
@@ -129,3 +137,17 @@ def test_the_token_never_reaches_the_logs(app, blocking, platform, caplog):
     token = href.removeprefix("/lti/handoff/")
     assert "handoff_unusable" in caplog.text and token not in caplog.text
     assert urlsplit(href).query == ""
+
+
+def test_of_uses_at_once_one_wins(blocking, platform, tool_url, rows):
+    href = handoff_link(blocking, platform)
+    barrier = threading.Barrier(4)
+
+    def use() -> int:
+        barrier.wait()
+        return requests.get(f"{tool_url}{href}", allow_redirects=False, timeout=30).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(lambda _: use(), range(4)))
+    assert statuses == [302, 400, 400, 400]
+    assert rows()["sessions"] == 1 and rows()["lti_handoffs"] == 0
