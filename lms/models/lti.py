@@ -1,4 +1,4 @@
-"""LTI 1.3: registered platforms and deployments, launch nonces, contexts, resource links, the grade outbox."""
+"""LTI 1.3: registered platforms and deployments, launch nonces, contexts, resource links, grade outbox, hand-offs."""
 
 from __future__ import annotations
 
@@ -182,3 +182,19 @@ class LtiGradeOutbox(db.Model):
 
     def __repr__(self) -> str:
         return f"<LtiGradeOutbox {self.id} {self.kind} user={self.user_id} {self.status}>"
+
+
+class LtiHandoff(db.Model):
+    """A one-time link that carries a launch's session into a new window when the frame keeps no cookies."""
+
+    __tablename__ = "lti_handoffs"
+
+    # Only the SHA-256 of the token is kept: the link itself is the secret.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(1000))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LtiHandoff session={self.session_id} until {self.expires_at}>"

@@ -135,3 +135,32 @@ def test_with_every_cookie_blocked_in_the_frame_a_new_window_opens_the_course(
     expect(window.get_by_role("button", name=re.compile(r"^(Start|Retake) the quiz$"))).to_be_visible(timeout=15000)
     assert window.url == f"{tool}/courses/medical-office-manager/quizzes/duties"
     expect(window.get_by_text("Ada Lovelace")).to_be_visible()  # signed in
+
+
+def test_with_every_cookie_blocked_in_the_frame_the_storage_launch_hands_off_to_a_new_window(
+    page: Page, live_server, framing_platform
+):
+    port = urlsplit(live_server.url).port
+    tool = f"http://localhost:{port}"
+    # Every request of this page (the frame) to the tool goes without cookies, so none set there is ever kept;
+    # the new window's requests are its own page's and keep theirs.
+    page.route(f"{tool}/**", _without_cookies)
+    requests_seen: list[str] = []
+    page.context.on("request", lambda request: requests_seen.append(request.url))
+    page.goto(f"{framing_platform.base_url}/course/101?target={tool}/lti/launch&storage=frame")
+    frame = page.frame_locator("#tool")
+    expect(frame.get_by_text("Your browser blocked this course's cookies")).to_be_visible(timeout=15000)
+    assert f"{tool}/lti/launch/storage" in requests_seen
+    page.context.clear_cookies()  # the session cookie the launch answered with was never kept
+    with page.expect_popup() as opened:
+        frame.get_by_role("link", name="Open the course in a new window").click()
+    window = opened.value
+    expect(window.get_by_role("button", name=re.compile(r"^(Start|Retake) the quiz$"))).to_be_visible(timeout=15000)
+    assert window.url == f"{tool}/courses/medical-office-manager/quizzes/duties"  # no token left in the URL
+    assert any(url.startswith(f"{tool}/lti/handoff/") for url in requests_seen)
+    assert window.evaluate("document.referrer") == "" and window.evaluate("window.opener") is None
+    expect(window.get_by_text("Ada Lovelace")).to_be_visible()  # signed in
+    # The link works once: opened again, it is refused.
+    again = window.context.new_page()
+    again.goto(next(url for url in requests_seen if url.startswith(f"{tool}/lti/handoff/")))
+    expect(again.get_by_text("This link to open the course was used already or has expired.")).to_be_visible()

@@ -77,6 +77,7 @@ MATRIX = {
     ("lti.launch", "POST"): (400, 400, 400, 400, 400, 400),  # no state, no id_token
     ("lti.storage_launch", "POST"): (400, 400, 400, 400, 400, 400),  # not from the tool's page, no state
     ("lti.register_tool", "GET"): (404, 404, 404, 404, 404, 404),  # no valid one-time token
+    ("lti.handoff", "GET"): (400, 400, 400, 400, 400, 400),  # no valid one-time hand-off token
     ("lti.setup", "GET"): (302, 403, 403, 403, 403, 200),
     ("lti.pick", "GET"): (403, 403, 403, 403, 403, 403),  # only after a platform's deep-linking request
     ("lti.pick", "POST"): (403, 403, 403, 403, 403, 403),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, g, render_template, request
+from sqlalchemy import select
 
 from ...extensions import cache, db
 from ...lti.config import ToolConfig
@@ -12,15 +14,18 @@ from ...lti.jwks import PlatformKeys
 from ...lti.keys import KeySet
 from ...lti.launch import LaunchValidator
 from ...lti.transport import HttpClient
+from ...models import UserSession
+from ...services.lti.handoffs import create_handoff
 from ...services.lti.keys import tool_keyset
 from ...services.lti.platforms import DatabaseNonces, DatabasePlatforms
 from ..course_scope import catalog
-from ..sessions import ServerSessionInterface
+from ..sessions import ServerSessionInterface, token_hash
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
 STATE_COOKIE = "lti_state_"
 STATE_TTL = 600
+PENDING_HANDOFF = "lti_pending_handoff"  # the `g` key of a hand-off waiting for its session row
 
 # What a person sees for each refusal; the log keeps the detail.
 PROBLEMS = {
@@ -49,7 +54,17 @@ PROBLEMS = {
     "deep_linking_not_staff": "Only the course's instructors can add the tool's content to the course.",
     "deep_linking_refused": "The platform does not accept what was picked (the kind or the number of items).",
     "context_of_other_course": "This course of the platform is linked to another of the tool's courses.",
+    "handoff_unusable": "This link to open the course was used already or has expired. "
+    "Open the activity again from your course.",
 }
+
+
+@dataclass(frozen=True)
+class PendingHandoff:
+    """A hand-off token offered by this response, to bind to the session row the response stores."""
+
+    token: str
+    target: str
 
 
 class LtiSessionInterface(ServerSessionInterface):
@@ -75,6 +90,15 @@ class LtiSessionInterface(ServerSessionInterface):
     def get_cookie_partitioned(self, app) -> bool:
         """Partitioned (CHIPS) for LTI sessions: kept per embedding site where third-party cookies are blocked."""
         return bool(g.get("lti_cookie")) or super().get_cookie_partitioned(app)
+
+    def _insert(self, app, connection, session, user_id, now) -> str:
+        """Store the session, and in the same transaction the hand-off this response offers, bound to its row."""
+        token = super()._insert(app, connection, session, user_id, now)
+        pending = g.pop(PENDING_HANDOFF, None)
+        if pending is not None and user_id is not None:
+            session_id = connection.scalar(select(UserSession.id).where(UserSession.token_hash == token_hash(token)))
+            create_handoff(pending.token, session_id, pending.target, now)
+        return token
 
 
 def tool_config() -> ToolConfig:
@@ -107,4 +131,4 @@ def init_app(app: Flask) -> None:
 
 
 # The views join `bp` when their modules load; they import the helpers above, so they come last.
-from . import deep_linking, frames, launch, setup  # noqa: E402, F401
+from . import deep_linking, frames, handoff, launch, setup  # noqa: E402, F401

@@ -52,7 +52,7 @@ def probe(params: dict[str, str]):
 def new_window_page(params: dict[str, str]):
     """The page with one button that starts the same login again in a new window, where our cookies are first-party."""
     fields = {name: value for name, value in params.items() if name not in OWN_PARAMS}
-    return render_template("lti/new_window.html", fields=fields)
+    return render_template("lti/new_window.html", href=url_for("lti.login", **fields), handoff=False)
 
 
 def storage_secret() -> bytes:
@@ -98,7 +98,11 @@ def storage_login_page(auth: AuthRedirect, params: dict[str, str], target: str):
 
 
 def storage_launch_page(id_token: str, state: str, platform: PlatformConfig, nonce: str):
-    """The page that reads the state and nonce back from the platform's frame and, if they match, posts on."""
+    """The page that reads the state and nonce back from the platform's frame and, if they match, posts on.
+
+    It sets the state cookie again: whether it comes back with the post on tells whether this browser
+    keeps our cookies in the frame now (see `launch_cookie_kept`).
+    """
     response = current_app.make_response(
         render_template(
             "lti/storage_launch.html",
@@ -110,8 +114,18 @@ def storage_launch_page(id_token: str, state: str, platform: PlatformConfig, non
             platform_origin=_origin(platform.auth_login_url),
         )
     )
+    set_state_cookie(response, state)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def launch_cookie_kept(state: str) -> bool:
+    """Whether the post to /lti/launch/storage brought the state cookie the storage launch page set (path /lti/launch).
+
+    It is set with the session cookie's attributes (SameSite=None; Secure; Partitioned), so a browser
+    that sends it back keeps the session cookie in this frame too; one that drops it needs the hand-off.
+    """
+    return request.cookies.get(STATE_COOKIE + state) == "1"
 
 
 def posted_by_this_tool() -> bool:

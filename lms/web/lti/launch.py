@@ -19,6 +19,7 @@ from ..lti_sync import sync_contexts
 from ..sessions import sign_in
 from . import STATE_COOKIE, bp, frames, keyset, refusal, validator
 from .deep_linking import remember_request
+from .handoff import offer_handoff
 
 
 @bp.get("/jwks.json")
@@ -80,7 +81,11 @@ def launch():
 @bp.post("/launch/storage")
 @csrf.exempt
 def storage_launch():
-    """The launch again, posted by our own page once the platform's storage gave back this login's state and nonce."""
+    """The launch again, posted by our own page once the platform's storage gave back this login's state and nonce.
+
+    Without the state cookie the launch page set, the browser keeps no cookie in this frame: the launch
+    completes and its page hands the session off to a new window.
+    """
     state = request.form.get("state")
     id_token = request.form.get("id_token")
     if not frames.posted_by_this_tool():
@@ -91,7 +96,7 @@ def storage_launch():
         return refusal(error.code, error.detail)
     if not storage_state_matches(frames.storage_secret(), state, nonce):
         return refusal("wrong_state", "the state is not one this tool issued for a storage login with this nonce")
-    return _complete(id_token, state, state)
+    return _complete(id_token, state, state, handoff=not frames.launch_cookie_kept(state))
 
 
 def _storage_check(id_token: str | None, state: str):
@@ -105,8 +110,12 @@ def _storage_check(id_token: str | None, state: str):
     return frames.storage_launch_page(id_token or "", state, platform, str(nonce))
 
 
-def _complete(id_token: str | None, state: str | None, expected: str | None):
-    """Validate the launch against the expected state, then record it, sign in and open the target."""
+def _complete(id_token: str | None, state: str | None, expected: str | None, handoff: bool = False):
+    """Validate the launch against the expected state, then record it, sign in and open the target.
+
+    With `handoff` (a browser that keeps no cookie in the frame) the target opens in a new window,
+    through a one-time link that carries the new session there.
+    """
     try:
         message = validator().validate(id_token, state, expected)
         if message.message_type == c.DEEP_LINKING_REQUEST:
@@ -118,6 +127,8 @@ def _complete(id_token: str | None, state: str | None, expected: str | None):
         sync_contexts([outcome.context], only_due=True)  # at most every LTI_ROSTER_SYNC_MINUTES
     _sign_in(outcome, message)
     db.session.commit()
+    if handoff:
+        return offer_handoff(_target_url(outcome))
     response = redirect(_target_url(outcome))
     response.delete_cookie(STATE_COOKIE + (state or ""), path=url_for("lti.launch"))
     return response

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.lti.keys import ToolKey
-from lms.models import Enrollment, UserIdentity
+from lms.models import Enrollment, LtiHandoff, UserIdentity
 
 from ..flow import FormReader
 from .conftest import COURSE, TOOL
@@ -85,6 +85,9 @@ def storage_launch_page(client, platform) -> tuple[StorageBox, dict[str, str]]:
     fields = platform_form(login.data["auth-url"])
     response = client.post("/lti/launch", data=fields)
     assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    # The page sets the state cookie again: the post on shows whether the browser keeps cookies in the frame.
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"lti_state_{fields['state']}="))
+    assert all(part in cookie for part in ("Path=/lti/launch;", "SameSite=None", "Secure", "Partitioned"))
     return read(response), fields
 
 
@@ -168,9 +171,12 @@ def test_the_storage_round_trip_completes_the_launch(app, blocking, platform, co
     [(form, posted)] = page.forms
     assert (form["method"], form["action"]) == ("post", "/lti/launch/storage")
     assert posted == fields
-    browser = app.test_client()  # the session cookie that follows must be kept for the pages after
+    # A browser that keeps our cookies in the frame now: it sends back the state cookie the launch page set.
+    browser = app.test_client()
+    browser.set_cookie(f"lti_state_{fields['state']}", "1", path="/lti/launch")
     response = post_on(browser, posted)
     assert response.status_code == 302 and response.location == f"/courses/{COURSE}/lessons/duties"
+    assert not db.session.execute(select(LtiHandoff)).first()  # no hand-off for a browser that keeps cookies
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "SameSite=None" in cookie and "Partitioned" in cookie
     assert browser.get(response.location).status_code == 200
@@ -215,9 +221,9 @@ def test_a_plain_state_without_its_cookie_stays_refused(client, blocking, platfo
 
 def test_a_storage_launch_is_used_once(app, blocking, platform, counts):
     _, fields = storage_launch_page(blocking, platform)
-    assert post_on(app.test_client(), fields).status_code == 302
+    assert post_on(blocking, fields).status_code == 200  # the hand-off page
     before = counts()
-    again = post_on(app.test_client(), fields)
+    again = post_on(blocking, fields)
     assert again.status_code == 400 and "<code>replayed_nonce</code>" in again.get_data(as_text=True)
     assert counts() == before
 
