@@ -1,7 +1,7 @@
 """lti: one-time hand-offs that carry a launch's session into a new window when the frame keeps no cookies
 
-Revision ID: 0009_lti_handoffs
-Revises: 0008_roster_index
+Revision ID: 0010_lti_handoffs
+Revises: 0009_mail_outbox
 Create Date: 2026-12-01 13:50:00
 
 No data changes.
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0009_lti_handoffs"
-down_revision = "0008_roster_index"
+revision = "0010_lti_handoffs"
+down_revision = "0009_mail_outbox"
 branch_labels = None
 depends_on = None
 
