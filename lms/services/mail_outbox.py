@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete
 
 from ..extensions import app_setting, db
 from ..models import MailOutbox, User
+from .outboxes import claim_due_rows
 
 # A claimed row is the claiming worker's for this long (SMTP gives up after MAIL_TIMEOUT, 10 s by
 # default); a worker that died lets it go after that, and another sends it.
@@ -51,25 +52,7 @@ def queue(kind: str, user: User, base_url: str, now: datetime, claimed: bool = F
 
 def claim_due(now: datetime, limit: int = 50) -> list[int]:
     """Claim up to `limit` due rows for this worker (a lease), so that no other worker sends them; flush only."""
-    candidates = (
-        select(MailOutbox.id)
-        .where(MailOutbox.status == "pending", MailOutbox.next_attempt_at <= now)
-        .order_by(MailOutbox.next_attempt_at, MailOutbox.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)  # PostgreSQL: workers pass over each other's rows; SQLite ignores it
-    )
-    claimed = []
-    for row_id in db.session.execute(candidates).scalars().all():
-        # The conditional update is the claim itself, on every database: one worker wins each row.
-        won = db.session.execute(
-            update(MailOutbox)
-            .where(MailOutbox.id == row_id, MailOutbox.status == "pending", MailOutbox.next_attempt_at <= now)
-            .values(next_attempt_at=now + LEASE, tries=MailOutbox.tries + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if won == 1:
-            claimed.append(row_id)
-    return claimed
+    return claim_due_rows(MailOutbox, now, limit, LEASE)
 
 
 def _max_age(kind: str) -> int | None:

@@ -24,6 +24,7 @@ from ...models import (
     UserIdentity,
     utcnow,
 )
+from ..outboxes import claim_due_rows
 from .platforms import platform_config
 
 # A claimed row is the claiming worker's for this long; a worker that died lets it go after that.
@@ -91,29 +92,7 @@ def queue_grades(enrollment: Enrollment, lesson_id: str, attempt_id: int, score:
 
 def claim_due(now: datetime, limit: int = 50) -> list[int]:
     """Claim up to `limit` due rows for this worker (a lease), so that no other worker sends them; flush only."""
-    candidates = (
-        select(LtiGradeOutbox.id)
-        .where(LtiGradeOutbox.status == "pending", LtiGradeOutbox.next_attempt_at <= now)
-        .order_by(LtiGradeOutbox.next_attempt_at, LtiGradeOutbox.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)  # PostgreSQL: workers pass over each other's rows; SQLite ignores it
-    )
-    claimed = []
-    for row_id in db.session.execute(candidates).scalars().all():
-        # The conditional update is the claim itself, on every database: one worker wins each row.
-        won = db.session.execute(
-            update(LtiGradeOutbox)
-            .where(
-                LtiGradeOutbox.id == row_id,
-                LtiGradeOutbox.status == "pending",
-                LtiGradeOutbox.next_attempt_at <= now,
-            )
-            .values(next_attempt_at=now + LEASE, tries=LtiGradeOutbox.tries + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if won == 1:
-            claimed.append(row_id)
-    return claimed
+    return claim_due_rows(LtiGradeOutbox, now, limit, LEASE)
 
 
 @dataclass(frozen=True)
