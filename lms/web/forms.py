@@ -59,14 +59,9 @@ class RegisterForm(FlaskForm):
         _check_new_password(field.data, self.email.data, self.name.data)
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired("Choose a new password.")],
-        description=f"At least {MIN_LENGTH} characters; not a common password. You stay signed in here; "
-        "every other device is signed out.",
-    )
+class _NewPasswordForm(FlaskForm):
+    """A new password twice, checked against the account's own email and name (given to the constructor)."""
+
     confirm = PasswordField(
         "Repeat new password",
         validators=[DataRequired("Repeat the new password."), EqualTo("password", "The passwords do not match.")],
@@ -75,6 +70,16 @@ class ChangePasswordForm(FlaskForm):
     def __init__(self, *args, email: str = "", name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self._email, self._name = email, name
+
+
+class ChangePasswordForm(_NewPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a new password.")],
+        description=f"At least {MIN_LENGTH} characters; not a common password. You stay signed in here; "
+        "every other device is signed out.",
+    )
 
     def validate_password(self, field) -> None:
         same = bool(field.data) and field.data == self.current.data
@@ -102,20 +107,12 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(_NewPasswordForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Choose a new password.")],
         description=f"At least {MIN_LENGTH} characters; not a common password. Every device is signed out.",
     )
-    confirm = PasswordField(
-        "Repeat new password",
-        validators=[DataRequired("Repeat the new password."), EqualTo("password", "The passwords do not match.")],
-    )
-
-    def __init__(self, *args, email: str = "", name: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self._email, self._name = email, name
 
     def validate_password(self, field) -> None:
         _check_new_password(field.data, self._email, self._name)
