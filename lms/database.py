@@ -30,6 +30,9 @@ def engine_options(config) -> dict:
             f"-c lock_timeout={_milliseconds(config['DATABASE_LOCK_TIMEOUT'])}"
         )
         connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), server_settings]))
+    elif url.get_backend_name() == "sqlite":
+        # A SQLite connection is an open file: nothing can drop it, so a ping would only cost a statement per request.
+        options.pop("pool_pre_ping", None)
     if connect_args:
         options["connect_args"] = connect_args
     return options

@@ -34,8 +34,11 @@ def test_timeouts_keep_given_engine_options_and_zero_turns_one_off():
     assert given["connect_args"]["options"] == "-c search_path=lms"  # the setting itself is not changed
 
 
-def test_sqlite_needs_no_connect_arguments():
+def test_sqlite_needs_no_connect_arguments_and_no_ping():
     assert engine_options({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db", **TIMEOUTS}) == {}
+    given = {"pool_pre_ping": True, "pool_size": 3}
+    config = {"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db", "SQLALCHEMY_ENGINE_OPTIONS": given, **TIMEOUTS}
+    assert engine_options(config) == {"pool_size": 3}
 
 
 def test_the_app_database_runs_with_the_configured_timeouts(app):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hmac
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, current_app
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
@@ -30,7 +32,6 @@ from . import (
 )
 from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
-from .forms import ActionForm
 from .question_fields import field_for
 from .sessions import course_records, session_account, session_account_id
 from .texts import flag_text
@@ -92,6 +93,13 @@ def format_score(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}%"
 
 
+def csrf_field() -> Markup:
+    """The hidden CSRF input of a form with no other field (a button), without building an ActionForm."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup()  # as a FlaskForm without CSRF renders (and no token is put in the session)
+    return Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf()
+
+
 def init_app(app: Flask) -> None:
     """Register blueprints, the user loader, template globals and error handlers."""
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
@@ -126,6 +134,6 @@ def init_app(app: Flask) -> None:
         current_enrollment=current_enrollment,
         is_staff=is_staff,
         can_change=can_change,
-        action_form=ActionForm,
+        csrf_field=csrf_field,
         question_field=field_for,
     )

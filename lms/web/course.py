@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from ..domain.course import Course, Lesson
 from ..domain.next_step import band_goal
 from ..extensions import db
 from ..services.attempts import quiz_limits
@@ -13,7 +15,7 @@ from ..services.enrollments import EnrollmentRefused, enroll
 from ..services.progress import course_progress_from_rows, is_lesson_complete, mark_read, record_view
 from .access import current_course, current_enrollment, current_progress, enrollment_required, lesson_or_404
 from .course_scope import COURSE_PREFIX
-from .forms import ActionForm, EnrollForm
+from .forms import EnrollForm
 from .presenters import band_goal_text, band_rules, continue_step, out_of_attempts
 from .throttle import enrollment_code_failed, enrollment_code_wait, throttled
 
@@ -86,6 +88,20 @@ def enroll_in_course():
     return redirect(url_for("course.lesson", lesson_id=course.lessons[0].id))
 
 
+def lesson_content(course: Course, lesson: Lesson) -> Markup:
+    """The lesson's header, objectives, contents and text: the same for every learner, so rendered once per process.
+
+    Kept per course pack lesson (drafts in preview render their own); a reloaded pack has new
+    Lesson objects, which replace the old entry.
+    """
+    rendered = current_app.extensions.setdefault("lms.lesson_content", {})
+    found = rendered.get((course.id, lesson.id))
+    if found is None or found[0] is not lesson:
+        html = Markup(render_template("course/_lesson_content.html", course=course, lesson=lesson))
+        found = rendered[(course.id, lesson.id)] = (lesson, html)
+    return found[1]
+
+
 @bp.route("/lessons/<lesson_id>")
 @enrollment_required
 def lesson(lesson_id: str):
@@ -97,12 +113,12 @@ def lesson(lesson_id: str):
         "course/lesson.html",
         course=course,
         lesson=lesson,
+        content=lesson_content(course, lesson),
         progress=current_progress().get(lesson.id),
         before=before,
         after=after,
         # Set by the result page's links to a source passage; the result page itself checks ownership.
         from_result=request.args.get("result", type=int),
-        form=ActionForm(),
     )
 
 

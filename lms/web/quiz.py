@@ -37,7 +37,7 @@ from .access import (
     own_attempt_or_abort,
 )
 from .course_scope import COURSE_PREFIX
-from .forms import ActionForm, QuizFormError, QuizItem, build_quiz_form, check_untampered, responses_from_form
+from .forms import QuizFormError, QuizItem, build_quiz_form, check_untampered, responses_from_form
 from .presenters import graded_results, marked_review_items
 
 bp = Blueprint("quiz", __name__, url_prefix=COURSE_PREFIX)
@@ -62,7 +62,6 @@ def overview(lesson_id: str):
         submitted=submitted,
         in_progress=in_progress,
         allowance=quiz_allowance(enrollment, course, lesson.id, attempts, carried=_carried(course, lesson)),
-        form=ActionForm(),
     )
 
 
@@ -82,7 +81,7 @@ def start(lesson_id: str):
     lesson = lesson_or_404(lesson_id)
     if needs_verification(current_user):
         back = url_for("quiz.overview", lesson_id=lesson.id)
-        return render_template("auth/verify_needed.html", form=ActionForm(), next=back), 403
+        return render_template("auth/verify_needed.html", next=back), 403
     try:
         attempt = start_attempt(current_enrollment(), course, lesson, _random, carried=_carried(course, lesson))
     except AttemptLimitReached as reached:
@@ -252,5 +251,4 @@ def result(attempt_id: int):
         show_key=show_key,
         next_lesson=course.neighbours(lesson.id)[1],
         left=left,
-        form=ActionForm(),
     )

@@ -60,11 +60,20 @@ def _session_query(on_course_page: bool):
     One statement instead of three: every signed-in course page needs all of them, and the
     session is opened before the URL is matched, so the course comes from the path.
     """
+    # The session's own columns, not its entity: it is read here only, and rows cost less than objects.
+    stored = (
+        UserSession.id,
+        UserSession.user_id,
+        UserSession.data,
+        UserSession.persistent,
+        UserSession.last_seen_at,
+        UserSession.expires_at,
+    )
     if not on_course_page:
-        query = select(UserSession, User).outerjoin(User, User.id == UserSession.user_id)
+        query = select(*stored, User).outerjoin(User, User.id == UserSession.user_id)
     else:
         query = (
-            select(UserSession, User, Enrollment, LessonProgress)
+            select(*stored, User, Enrollment, LessonProgress)
             .outerjoin(User, User.id == UserSession.user_id)
             .outerjoin(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.course_id == bindparam("course_id")))
             .outerjoin(LessonProgress, LessonProgress.enrollment_id == Enrollment.id)
@@ -122,7 +131,7 @@ class ServerSessionInterface(SessionInterface):
             return unavailable
         if not rows:
             return ServerSession()
-        row = rows[0][0]
+        row = rows[0]
         now = self.clock()
         if now >= row.expires_at or now >= row.last_seen_at + idle_timeout(app):
             db.session.execute(delete(UserSession).where(UserSession.id == row.id))
@@ -136,10 +145,10 @@ class ServerSessionInterface(SessionInterface):
             last_seen=row.last_seen_at,
             expires=row.expires_at,
         )
-        opened.account = rows[0][1]
+        opened.account = row.User
         if course_id:
-            enrollment = rows[0][2]
-            progress = {found[3].lesson_id: found[3] for found in rows if found[3] is not None}
+            progress = {found.LessonProgress.lesson_id: found.LessonProgress for found in rows if found.LessonProgress}
+            enrollment = row.Enrollment
             opened.course_records = CourseRecords(course_id, enrollment, progress)
         return opened
 
