@@ -1,9 +1,12 @@
 """The learner's course: outline, enrollment, lessons, reading progress, dashboard."""
 
+import dataclasses
+
 import pytest
 
 from lms.extensions import db
 from lms.models import Enrollment, LessonProgress
+from lms.web.course import lesson_content
 
 from ..conftest import MINI_PACK
 
@@ -143,3 +146,14 @@ def test_new_learner_dashboard(learner_client):
     page = learner_client.get("/courses/mini-course/dashboard").get_data(as_text=True)
     assert "Readiness score" in page and "Provisional" in page and "Not yet" in page
     assert "0 of 2 lessons complete" in page
+
+
+def test_a_lessons_pack_content_is_rendered_once_and_again_for_a_reloaded_pack(app, course):
+    lesson = course.lessons[0]
+    with app.test_request_context("/courses/mini-course/lessons/alpha"):
+        first = lesson_content(course, lesson)
+        assert lesson.title in first and lesson.html in first
+        assert lesson_content(course, lesson) is first  # kept: the same for every learner
+        reloaded = dataclasses.replace(lesson, title="Alpha, edited")  # what a reloaded pack brings
+        again = lesson_content(course, reloaded)
+    assert "Alpha, edited" in again and again is not first
