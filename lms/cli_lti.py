@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .cli_outbox import run_outbox_worker
 from .extensions import cache, db
 from .lti.cartridge import CartridgeLink, cartridge
 from .lti.config import ToolConfig
@@ -134,19 +134,17 @@ def deliver_batch(limit: int = 50) -> list[Delivery]:
 @click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600))
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="Scores per batch.")
 def deliver(loop: bool, interval: float, limit: int) -> None:
-    """Send the due scores of the grade outbox to the platforms; safe to run several at once."""
-    while True:
-        deliveries = deliver_batch(limit)
-        for delivery in deliveries:
-            click.echo(
-                f"score {delivery.row_id}: {delivery.status}" + (f" ({delivery.error})" if delivery.error else "")
-            )
-        if not loop:
-            if not deliveries:
-                click.echo("No score is due.")
-            return
-        if len(deliveries) < limit:
-            time.sleep(interval)
+    """Send the due scores of the grade outbox to the platforms; safe to run several at once.
+
+    With --loop, a database outage does not stop the worker: it tries again after the interval.
+    """
+    run_outbox_worker(
+        deliver_batch, _describe, loop=loop, interval=interval, limit=limit, nothing_due="No score is due."
+    )
+
+
+def _describe(delivery: Delivery) -> str:
+    return f"score {delivery.row_id}: {delivery.status}" + (f" ({delivery.error})" if delivery.error else "")
 
 
 @lti.command("cartridge")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy.exc import SQLAlchemyError
 
-from .database import is_unavailable
+from .cli_outbox import outbox_round, run_outbox_worker
 from .extensions import db
 from .models import utcnow
 from .services.mail_outbox import Delivery, prune
@@ -20,14 +18,7 @@ mail = AppGroup("mail", help="The mail outbox: deliver account mails the site co
 
 def deliver_round(limit: int) -> list[Delivery] | None:
     """Send one batch of due mails; None when the database is unreachable (the rows wait, nothing is lost)."""
-    try:
-        return deliver_due(limit)
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        if not is_unavailable(error):
-            raise
-        click.echo(f"The database is unavailable ({type(error).__name__}); the mails wait.", err=True)
-        return None
+    return outbox_round(deliver_due, limit)
 
 
 @mail.command("deliver")
@@ -39,21 +30,13 @@ def deliver(loop: bool, interval: float, limit: int) -> None:
 
     With --loop, a database outage does not stop the worker: it tries again after the interval.
     """
-    while True:
-        deliveries = deliver_round(limit)
-        if deliveries is None and not loop:
-            raise click.ClickException("the database is unavailable; nothing was sent")
-        for delivery in deliveries or []:
-            click.echo(
-                f"mail {delivery.row_id} ({delivery.kind}): {delivery.status}"
-                + (f" ({delivery.error})" if delivery.error else "")
-            )
-        if not loop:
-            if not deliveries:
-                click.echo("No mail is due.")
-            return
-        if deliveries is None or len(deliveries) < limit:
-            time.sleep(interval)
+    run_outbox_worker(deliver_due, _describe, loop=loop, interval=interval, limit=limit, nothing_due="No mail is due.")
+
+
+def _describe(delivery: Delivery) -> str:
+    return f"mail {delivery.row_id} ({delivery.kind}): {delivery.status}" + (
+        f" ({delivery.error})" if delivery.error else ""
+    )
 
 
 @mail.command("prune")
