@@ -114,7 +114,7 @@ class ServerSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         token = request.cookies.get(self.get_cookie_name(app), "")
-        if not token or len(token) > 100:
+        if not token or len(token) > 100 or _without_session(app, request.path):
             return ServerSession()
         course_id = course_in_path(request.path)
         try:
@@ -257,6 +257,15 @@ class ServerSessionInterface(SessionInterface):
             )
         )
         return token
+
+
+# Health checks read no session; nor do static files, which a browser asks for with the cookie on every page.
+SESSIONLESS_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+def _without_session(app: Flask, path: str) -> bool:
+    """True for requests that need no stored session: looking it up would cost a query each."""
+    return path in SESSIONLESS_PATHS or (app.static_url_path is not None and path.startswith(f"{app.static_url_path}/"))
 
 
 def idle_timeout(app: Flask) -> timedelta:

@@ -308,3 +308,23 @@ def test_deleting_and_registering_again_keeps_the_attempts_used(app, clock, quiz
     register(other, "someone@example.org", name="Someone")
     other.post("/courses/mini-course/enroll")
     assert other.post("/courses/mini-course/quizzes/alpha/attempts").status_code == 303
+
+
+@pytest.mark.parametrize("path", ["/static/css/app.css", "/static/js/local-time.js", "/healthz"])
+def test_static_files_and_health_checks_look_up_no_session(app, path):
+    """A browser sends the cookie with every file a page uses: finding its session would be a query each."""
+    client = app.test_client()
+    register(client, "grace@example.org")
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200 and statements == []
+    assert "Set-Cookie" not in response.headers, "the session is neither renewed nor ended"
+    assert signed_in(client)
