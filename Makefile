@@ -6,8 +6,9 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 # Worker processes for the tests that can run in parallel (pytest-xdist); 0 runs them in-process.
 TEST_WORKERS ?= auto
-# Worker processes for the browser tests (each its own live server, database and Chromium); 0 runs them in-process.
-BROWSER_WORKERS ?= 2
+# Worker processes for the browser tests (each its own live server, database and Chromium); 0 runs them
+# in-process. 0 by default: a second Chromium cost ~50 CPU-s more, and make test took 18-20 % longer.
+BROWSER_WORKERS ?= 0
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # What serving needs, and the test and lint tools on top: two markers, so `make run` skips the latter.
 RUNTIME := $(VENV)/.installed-runtime
@@ -41,10 +42,10 @@ run: $(RUNTIME)
 
 # The suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL names a server (with the rate
 # limits kept in Redis when TEST_REDIS_URL names one). The domain, web and tool tests run on
-# TEST_WORKERS processes (pytest-xdist) while the browser tests (a live server and Chromium on each
-# of BROWSER_WORKERS processes, their output in test-artifacts/browser-tests.log) run beside them:
-# they mostly wait for Chromium, so two overlap their waits. The concurrency tests (their own
-# threads, locks and timing) and the domain's timing check run alone afterwards.
+# TEST_WORKERS processes (pytest-xdist) while the browser tests (a live server and Chromium, in one
+# process unless BROWSER_WORKERS says more, their output in test-artifacts/browser-tests.log) run
+# beside them; the concurrency tests (their own threads, locks and timing) and the domain's timing
+# check run alone afterwards.
 TIMED := test_generation_is_fast
 PARALLEL_TESTS := tests --ignore=tests/concurrency --ignore=tests/browser -n $(TEST_WORKERS) -k "not $(TIMED)"
 # Named, not found by -k in all of tests/domain: collecting the rest only to deselect it took seconds.
