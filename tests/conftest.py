@@ -27,6 +27,7 @@ from lms.services.accounts import register_user
 from lms.services.enrollments import enroll, set_role
 
 from .helpers import QuizAnswers
+from .reuse import assert_no_leaked_listeners, remember_url_builders, shared_engines
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MINI_PACK = Path(__file__).parent / "data" / "mini_pack"
@@ -58,6 +59,7 @@ def _load_catalog_once(root):
 
 
 lms.load_catalog = _load_catalog_once
+remember_url_builders()
 
 
 class _SharedTemplateCode(BytecodeCache):
@@ -156,7 +158,8 @@ def app(migrated_database, app_config) -> Iterator[Flask]:
         "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"lms-test-{uuid.uuid4().hex}"},
         **app_config,
     }
-    app = create_app(config)
+    with shared_engines():  # one engine per database and settings for the run: statements compiled once
+        app = create_app(config)
     app.jinja_env.bytecode_cache = _TEMPLATE_CODE  # keyed by template name and source checksum
     app.test_client_class = IsolatedClient
     with app.app_context():
@@ -164,7 +167,8 @@ def app(migrated_database, app_config) -> Iterator[Flask]:
         yield app
         db.session.remove()
         _empty_tables()
-        db.engine.dispose()
+        db.engine.dispose()  # the engine is kept, its connections are not
+        assert_no_leaked_listeners(db.engine)
 
 
 @pytest.fixture

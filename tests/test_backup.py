@@ -39,6 +39,15 @@ def migrate_with_learners(app, count: int = 5) -> None:
         db.engine.dispose()
 
 
+def add_filler(url: str, megabytes: int = 8) -> None:
+    """Give the backup pages to copy: one of a few hundred kilobytes can end between two of the writer's commits."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE backup_filler (b BLOB)"))
+        connection.execute(text("INSERT INTO backup_filler (b) VALUES (:b)"), [{"b": bytes(65536)}] * (16 * megabytes))
+    engine.dispose()
+
+
 def backup_during_writes(url: str, runner, output: Path) -> tuple[int, int]:
     """Insert numbered rows, one commit each, while the backup runs; return the rows committed before and after."""
     engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
@@ -87,6 +96,7 @@ def assert_restored(url: str, before: int, after: int) -> None:
 def test_sqlite_backup_during_writes_restores_every_row(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'live.sqlite3'}")
     migrate_with_learners(app)
+    add_filler(app.config["SQLALCHEMY_DATABASE_URI"])  # it failed "the writer must be writing" on a loaded machine
     output = tmp_path / "backup.sqlite3"
     before, after = backup_during_writes(app.config["SQLALCHEMY_DATABASE_URI"], app.test_cli_runner(), output)
     assert output.stat().st_mode & 0o777 == 0o600
