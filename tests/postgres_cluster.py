@@ -12,8 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+
+from lms import create_app
 
 from .ports import free_port
+
+MINI_PACK = Path(__file__).parent / "data" / "mini_pack"
 
 
 class Cluster:
@@ -90,3 +95,18 @@ def private_postgres() -> Iterator[Cluster]:
         yield cluster
     finally:
         cluster.remove()
+
+
+def app_on(cluster: Cluster, **config) -> Flask:
+    """An app on the private cluster with the mini pack: cheap hashing, no rate limits, a 2 s connect timeout."""
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": cluster.url(),
+            "SECRET_KEY": "test-secret-key",
+            "COURSE_PACK_PATH": str(MINI_PACK),
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+            "DATABASE_CONNECT_TIMEOUT": 2,  # an outage fails fast
+            **config,
+        }
+    )

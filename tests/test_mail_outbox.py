@@ -19,7 +19,6 @@ from flask_migrate import upgrade
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms import create_app
 from lms.cli_mail import deliver_round
 from lms.extensions import db
 from lms.models import MailOutbox, User, utcnow
@@ -40,7 +39,7 @@ from lms.web.mails import RESET_THREAD, compose, deliver_due
 from .conftest import MINI_PACK, PROJECT_ROOT
 from .mail_server import Inbox
 from .ports import free_port
-from .postgres_cluster import private_postgres  # noqa: F401 (a fixture)
+from .postgres_cluster import app_on, private_postgres  # noqa: F401 (a fixture)
 
 LINK = re.compile(r"https?://\S+")
 FLASH = "we have mailed it a link to choose a new password"
@@ -334,17 +333,7 @@ def test_an_unknown_kind_is_refused_by_the_database(app, ann):
 
 
 def test_the_worker_waits_out_a_database_outage_and_then_sends(private_postgres, smtp):  # noqa: F811
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": private_postgres.url(),
-            "SECRET_KEY": "test-secret-key",
-            "COURSE_PACK_PATH": str(MINI_PACK),
-            "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
-            "DATABASE_CONNECT_TIMEOUT": 2,
-            "MAIL_URL": smtp.url,
-        }
-    )
+    app = app_on(private_postgres, MAIL_URL=smtp.url)
     with app.app_context():
         upgrade(directory=str(PROJECT_ROOT / "migrations"))
         user = register_user("Olga Outage", "olga@example.org", "a long password")

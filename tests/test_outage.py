@@ -2,27 +2,17 @@
 
 from flask_migrate import upgrade
 
-from lms import create_app
 from lms.extensions import db
 from lms.services.accounts import register_user
 
-from .conftest import MINI_PACK, PROJECT_ROOT, IsolatedClient
-from .postgres_cluster import private_postgres  # noqa: F401 (a fixture)
+from .conftest import PROJECT_ROOT, IsolatedClient
+from .postgres_cluster import app_on, private_postgres  # noqa: F401 (a fixture)
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
 
 
 def test_database_outage_answers_503_and_recovers(private_postgres):  # noqa: F811
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": private_postgres.url(),
-            "SECRET_KEY": "test-secret-key",
-            "COURSE_PACK_PATH": str(MINI_PACK),
-            "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
-            "DATABASE_CONNECT_TIMEOUT": 2,
-        }
-    )
+    app = app_on(private_postgres)
     app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade(directory=str(PROJECT_ROOT / "migrations"))

@@ -9,13 +9,13 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from lms import cli_outbox, create_app
+from lms import cli_outbox
 from lms.cli_lti import deliver_batch
 from lms.cli_outbox import outbox_round, run_outbox_worker
 from lms.extensions import db
 
-from .conftest import MINI_PACK, PROJECT_ROOT
-from .postgres_cluster import private_postgres  # noqa: F401 (a fixture)
+from .conftest import PROJECT_ROOT
+from .postgres_cluster import app_on, private_postgres  # noqa: F401 (a fixture)
 
 LOCKED = OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked"))
 
@@ -70,15 +70,7 @@ def test_an_error_that_is_not_an_outage_stops_the_worker(app):
 
 
 def test_the_grade_worker_waits_out_a_database_outage_without_a_restart(private_postgres):  # noqa: F811
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": private_postgres.url(),
-            "SECRET_KEY": "test-secret-key",
-            "COURSE_PACK_PATH": str(MINI_PACK),
-            "RATELIMIT_ENABLED": False,
-            "DATABASE_CONNECT_TIMEOUT": 2,
-        }
-    )
+    app = app_on(private_postgres)
     with app.app_context():
         upgrade(directory=str(PROJECT_ROOT / "migrations"))
         assert outbox_round(deliver_batch, 10) == []
