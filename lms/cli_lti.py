@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .cli_outbox import run_outbox_worker
+from .cli_outbox import run_outbox_worker, worker_options
 from .extensions import cache, db
 from .lti.cartridge import CartridgeLink, cartridge
 from .lti.config import ToolConfig
@@ -130,9 +130,7 @@ def deliver_batch(limit: int = 50) -> list[Delivery]:
 
 
 @lti.command("deliver")
-@click.option("--loop", is_flag=True, help="Keep running, looking for due scores every --interval seconds.")
-@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600))
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="Scores per batch.")
+@worker_options("scores")
 def deliver(loop: bool, interval: float, limit: int) -> None:
     """Send the due scores of the grade outbox to the platforms; safe to run several at once.
 

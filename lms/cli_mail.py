@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 
-from .cli_outbox import outbox_round, run_outbox_worker
+from .cli_outbox import outbox_round, run_outbox_worker, worker_options
 from .extensions import db
 from .models import utcnow
 from .services.mail_outbox import Delivery, prune
@@ -22,9 +22,7 @@ def deliver_round(limit: int) -> list[Delivery] | None:
 
 
 @mail.command("deliver")
-@click.option("--loop", is_flag=True, help="Keep running, looking for due mails every --interval seconds.")
-@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600))
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="Mails per batch.")
+@worker_options("mails")
 def deliver(loop: bool, interval: float, limit: int) -> None:
     """Send the due mails of the outbox, retrying failures with backoff; safe to run several at once.
 

@@ -15,6 +15,28 @@ from .extensions import db
 Delivery = TypeVar("Delivery")
 
 
+def worker_options(items: str) -> Callable:
+    """The options of a worker command: --loop, --interval and --limit (`items`: what a batch holds)."""
+    options = (
+        click.option("--loop", is_flag=True, help=f"Keep running, looking for due {items} every --interval seconds."),
+        click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600)),
+        click.option(
+            "--limit",
+            default=50,
+            show_default=True,
+            type=click.IntRange(1, 1000),
+            help=f"{items.capitalize()} per batch.",
+        ),
+    )
+
+    def decorate(command: Callable) -> Callable:
+        for option in reversed(options):  # as stacked decorators apply: the last one first
+            command = option(command)
+        return command
+
+    return decorate
+
+
 def outbox_round(deliver: Callable[[int], Sequence[Delivery]], limit: int) -> Sequence[Delivery] | None:
     """Run one batch of deliveries; None when the database is unreachable (the rows wait, nothing is lost)."""
     try:
