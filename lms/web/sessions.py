@@ -259,15 +259,6 @@ class ServerSessionInterface(SessionInterface):
         return token
 
 
-# Health checks read no session; nor do static files, which a browser asks for with the cookie on every page.
-SESSIONLESS_PATHS = frozenset({"/healthz", "/readyz"})
-
-
-def _without_session(app: Flask, path: str) -> bool:
-    """True for requests that need no stored session: looking it up would cost a query each."""
-    return path in SESSIONLESS_PATHS or (app.static_url_path is not None and path.startswith(f"{app.static_url_path}/"))
-
-
 def idle_timeout(app: Flask) -> timedelta:
     """Return how long a session lasts without a request."""
     return timedelta(seconds=app.config["SESSION_IDLE_TIMEOUT"])
@@ -309,8 +300,21 @@ def current_record_id() -> int | None:
     return getattr(session, "record_id", None)
 
 
-# Pages that must answer while the database is down (health checks, the pages' style).
+# Pages that must answer while the database is down (health checks, the pages' style). They read
+# no stored session either: a browser asks for the static files, cookie and all, on every page.
 WITHOUT_DATABASE = frozenset({"static", "ops.healthz", "ops.readyz"})
+
+
+def _without_session(app: Flask, path: str) -> bool:
+    """True for a path of a WITHOUT_DATABASE page (known before the URL is matched): no session query for it."""
+    found = app.extensions.get("lms.sessionless_paths")
+    if found is None:  # the URL map is complete once the app serves
+        rules = [rule.rule for rule in app.url_map.iter_rules() if rule.endpoint in WITHOUT_DATABASE]
+        exact = frozenset(rule for rule in rules if "<" not in rule)
+        prefixes = tuple(rule.partition("<")[0] for rule in rules if "<" in rule)
+        found = app.extensions["lms.sessionless_paths"] = (exact, prefixes)
+    exact, prefixes = found
+    return path in exact or path.startswith(prefixes)
 
 
 def _raise_if_unavailable() -> None:
