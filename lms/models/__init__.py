@@ -4,7 +4,7 @@ from .accounts import User, UserIdentity
 from .base import MAX_ID, UTCDateTime, utcnow
 from .cohorts import DEFAULT_COHORT_SLUG, Cohort, StaffCohort
 from .drafts import AttemptDraft
-from .learning import ROLES, STAFF_ROLES, Attempt, AttemptAnswer, Enrollment, LessonProgress
+from .learning import ROLES, STAFF_ROLES, Attempt, AttemptAnswer, Enrollment, LessonProgress, ProgressRecord
 from .lti import (
     LtiContext,
     LtiDeployment,
@@ -46,6 +46,7 @@ __all__ = [
     "LtiRetiredKey",
     "MailOutbox",
     "OverrideEvent",
+    "ProgressRecord",
     "RetainedAttempts",
     "StaffCohort",
     "UTCDateTime",

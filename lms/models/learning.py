@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +82,23 @@ class Enrollment(db.Model):
         return f"<Enrollment {self.id} user={self.user_id} course={self.course_id} {self.role}>"
 
 
-class LessonProgress(db.Model):
+class ProgressFacts:
+    """What a progress row says, the same for the stored row and for its read-only record."""
+
+    __slots__ = ()
+    read_at: datetime | None
+    passed_at: datetime | None
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def is_passed(self) -> bool:
+        return self.passed_at is not None
+
+
+class LessonProgress(ProgressFacts, db.Model):
     """One learner's reading and quiz record for one lesson."""
 
     __tablename__ = "lesson_progress"
@@ -118,16 +135,25 @@ class LessonProgress(db.Model):
 
     enrollment: Mapped[Enrollment] = relationship(back_populates="progress")
 
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
-
-    @property
-    def is_passed(self) -> bool:
-        return self.passed_at is not None
-
     def __repr__(self) -> str:
         return f"<LessonProgress enrollment={self.enrollment_id} lesson={self.lesson_id}>"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRecord(ProgressFacts):
+    """A progress row as pages read it with the session (web.session_records): the columns, no ORM object."""
+
+    id: int
+    enrollment_id: int
+    lesson_id: str
+    first_viewed_at: datetime | None
+    read_at: datetime | None
+    attempts_count: int
+    first_score: float | None
+    latest_score: float | None
+    best_score: float | None
+    score_total: float
+    passed_at: datetime | None
 
 
 class Attempt(db.Model):

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from ..domain.course import Lesson
 from ..extensions import db
-from ..models import STAFF_ROLES, Attempt, Cohort, Enrollment, LessonProgress
+from ..models import STAFF_ROLES, Attempt, Cohort, Enrollment, LessonProgress, ProgressRecord
 from ..services.cohorts import cohort_by_slug, staff_cohort_ids
 from ..services.progress import enrollment_for, progress_by_lesson
 from .course_scope import current_course
@@ -44,7 +44,7 @@ def current_enrollment() -> Enrollment | None:
     return cache[key]
 
 
-def current_progress() -> dict[str, LessonProgress]:
+def current_progress() -> dict[str, LessonProgress | ProgressRecord]:
     """The signed-in learner's progress rows in this course by lesson id, as this request began.
 
     Usually brought by the session's query; a read for pages, never for writes (which lock and reload).

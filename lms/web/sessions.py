@@ -20,14 +20,15 @@ from flask import Flask, Request, Response, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from flask_login import login_user, logout_user
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
 from ..database import is_unavailable
 from ..extensions import db
-from ..models import MAX_ID, Enrollment, LessonProgress, User, UserSession, utcnow
+from ..models import MAX_ID, Enrollment, ProgressRecord, User, UserSession, utcnow
 from .course_scope import course_in_path
+from .session_records import read_session
 
 # "Last seen" is written at most this often per session, so that reading pages stays read-only.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -51,39 +52,7 @@ class CourseRecords:
 
     course_id: str
     enrollment: Enrollment | None
-    progress: dict[str, LessonProgress]
-
-
-def _session_query(on_course_page: bool):
-    """The session's row and its account; on a course page also the enrollment there and its progress rows.
-
-    One statement instead of three: every signed-in course page needs all of them, and the
-    session is opened before the URL is matched, so the course comes from the path.
-    """
-    # The session's own columns, not its entity: it is read here only, and rows cost less than objects.
-    stored = (
-        UserSession.id,
-        UserSession.user_id,
-        UserSession.data,
-        UserSession.persistent,
-        UserSession.last_seen_at,
-        UserSession.expires_at,
-    )
-    if not on_course_page:
-        query = select(*stored, User).outerjoin(User, User.id == UserSession.user_id)
-    else:
-        query = (
-            select(*stored, User, Enrollment, LessonProgress)
-            .outerjoin(User, User.id == UserSession.user_id)
-            .outerjoin(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.course_id == bindparam("course_id")))
-            .outerjoin(LessonProgress, LessonProgress.enrollment_id == Enrollment.id)
-        )
-    return query.where(UserSession.token_hash == bindparam("token_hash"))
-
-
-# Built once: constructing the statement costs more than SQLAlchemy's cached compile.
-_SESSION = _session_query(on_course_page=False)
-_SESSION_ON_COURSE_PAGE = _session_query(on_course_page=True)
+    progress: dict[str, ProgressRecord]
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -118,10 +87,7 @@ class ServerSessionInterface(SessionInterface):
             return ServerSession()
         course_id = course_in_path(request.path)
         try:
-            rows = db.session.execute(
-                _SESSION_ON_COURSE_PAGE if course_id else _SESSION,
-                {"token_hash": token_hash(token), "course_id": course_id},
-            ).all()
+            row = read_session(token_hash(token), course_id)
         except SQLAlchemyError as error:
             if not is_unavailable(error):
                 raise
@@ -129,9 +95,8 @@ class ServerSessionInterface(SessionInterface):
             unavailable = ServerSession()
             unavailable.unavailable = error
             return unavailable
-        if not rows:
+        if row is None:
             return ServerSession()
-        row = rows[0]
         now = self.clock()
         if now >= row.expires_at or now >= row.last_seen_at + idle_timeout(app):
             db.session.execute(delete(UserSession).where(UserSession.id == row.id))
@@ -145,11 +110,9 @@ class ServerSessionInterface(SessionInterface):
             last_seen=row.last_seen_at,
             expires=row.expires_at,
         )
-        opened.account = row.User
+        opened.account = row.account
         if course_id:
-            progress = {found.LessonProgress.lesson_id: found.LessonProgress for found in rows if found.LessonProgress}
-            enrollment = row.Enrollment
-            opened.course_records = CourseRecords(course_id, enrollment, progress)
+            opened.course_records = CourseRecords(course_id, row.enrollment, row.progress)
         return opened
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:

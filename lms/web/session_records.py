@@ -1,0 +1,136 @@
+"""The one statement that opens a stored session: its row, its account and, on a course page, the
+account's enrollment there with its progress rows.
+
+Every signed-in request runs it, so it skips the ORM's loading, which cost more than the query:
+it selects plain columns, the progress rows as one JSON column (one result row, not one per
+lesson), and hands the account and enrollment to the ORM session as already-loaded objects, the
+state a query leaves them in (README, "Performance"). Writes lock and reload what they change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import JSON, Select, bindparam, func, inspect, select, type_coerce
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.orm.util import identity_key
+
+from ..extensions import db
+from ..models import Enrollment, LessonProgress, ProgressRecord, User, UserSession
+from ..models.base import UTCDateTime
+
+_SESSION_COLUMNS = ("id", "user_id", "data", "persistent", "last_seen_at", "expires_at")
+_PROGRESS = LessonProgress.__table__
+_PROGRESS_COLUMNS = tuple(column.key for column in _PROGRESS.c)
+_PROGRESS_TIMESTAMPS = frozenset(
+    index for index, column in enumerate(_PROGRESS.c) if isinstance(column.type, UTCDateTime)
+)
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """A stored session's columns, its account, and on a course page the enrollment there and its progress."""
+
+    id: int
+    user_id: int | None
+    data: str
+    persistent: bool
+    last_seen_at: datetime
+    expires_at: datetime
+    account: User | None
+    enrollment: Enrollment | None
+    progress: dict[str, ProgressRecord]
+
+
+@cache
+def _attributes(model: type) -> tuple[tuple[str, Any], ...]:
+    """The model's column attributes with their columns (attribute names may differ from column names)."""
+    return tuple((attribute.key, attribute.columns[0]) for attribute in inspect(model).column_attrs)
+
+
+def _progress_rows(dialect: str):
+    """The enrollment's progress rows as one JSON array of arrays, in the columns' order."""
+    columns = list(_PROGRESS.c)
+    rows = (
+        func.json_agg(func.json_build_array(*columns))
+        if dialect == "postgresql"
+        else func.json_group_array(func.json_array(*columns))
+    )
+    enrollments = Enrollment.__table__
+    return select(type_coerce(rows, JSON)).where(_PROGRESS.c.enrollment_id == enrollments.c.id).scalar_subquery()
+
+
+def _statement(dialect: str, on_course_page: bool) -> Select:
+    sessions, users = UserSession.__table__, User.__table__
+    columns = [sessions.c[key] for key in _SESSION_COLUMNS]
+    columns += [column.label(f"account_{key}") for key, column in _attributes(User)]
+    joined = sessions.outerjoin(users, users.c.id == sessions.c.user_id)
+    if on_course_page:
+        enrollments = Enrollment.__table__
+        columns += [column.label(f"enrollment_{key}") for key, column in _attributes(Enrollment)]
+        columns.append(_progress_rows(dialect).label("progress"))
+        joined = joined.outerjoin(
+            enrollments, (enrollments.c.user_id == users.c.id) & (enrollments.c.course_id == bindparam("course_id"))
+        )
+    return select(*columns).select_from(joined).where(sessions.c.token_hash == bindparam("token_hash"))
+
+
+# Built once per dialect and kind of page: constructing a statement costs more than its cached compile.
+_STATEMENTS: dict[tuple[str, bool], Select] = {}
+
+
+def read_session(token_hash: str, course_id: str | None) -> StoredSession | None:
+    """Return the session stored under this token hash (with its records on a course page), or None."""
+    dialect = db.session.get_bind().dialect.name
+    key = (dialect, course_id is not None)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = _statement(*key)
+    row = db.session.execute(statement, {"token_hash": token_hash, "course_id": course_id}).first()
+    if row is None:
+        return None
+    values = row._mapping
+    return StoredSession(
+        *(values[key] for key in _SESSION_COLUMNS),
+        account=_loaded(User, values, "account_"),
+        enrollment=_loaded(Enrollment, values, "enrollment_") if course_id is not None else None,
+        progress=_progress(values["progress"]) if course_id is not None else {},
+    )
+
+
+def _loaded(model: type, values, prefix: str):
+    """The instance of model these columns describe, in the session as a query would have left it; None for no row."""
+    identity = values[f"{prefix}id"]
+    if identity is None:  # the outer join found no row
+        return None
+    existing = db.session.identity_map.get(identity_key(model, identity))
+    if existing is not None:
+        return existing  # as the ORM does: a query returns the object the session already holds
+    instance = inspect(model).class_manager.new_instance()
+    instance_dict(instance).update({key: values[f"{prefix}{key}"] for key, _ in _attributes(model)})
+    make_transient_to_detached(instance)  # every column set: persistent and clean once added, nothing expired
+    db.session.add(instance)
+    return instance
+
+
+def _progress(rows: list[list[Any]] | None) -> dict[str, ProgressRecord]:
+    """The progress records by lesson id from the statement's JSON column (timestamps are strings in JSON)."""
+    records = {}
+    for row in rows or ():  # PostgreSQL's json_agg of no rows is NULL
+        record = ProgressRecord(
+            *(_timestamp(value) if index in _PROGRESS_TIMESTAMPS else value for index, value in enumerate(row))
+        )
+        records[record.lesson_id] = record
+    return records
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    """An aware UTC datetime from a timestamp in JSON: naive UTC from SQLite, with an offset from PostgreSQL."""
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
