@@ -32,6 +32,7 @@ from . import (
 )
 from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
+from .progress_view import lesson_badge
 from .question_fields import field_for
 from .sessions import course_records, session_account, session_account_id
 from .texts import flag_text
@@ -147,4 +148,5 @@ def init_app(app: Flask) -> None:
         csrf_field=csrf_field,
         when=when,
         question_field=field_for,
+        lesson_badge=lesson_badge,
     )

@@ -12,11 +12,12 @@ from ..extensions import db
 from ..services.attempts import quiz_limits
 from ..services.cohorts import default_cohort
 from ..services.enrollments import EnrollmentRefused, enroll
-from ..services.progress import course_progress_from_rows, is_lesson_complete, mark_read, record_view
+from ..services.progress import course_progress_from_rows, mark_read, record_view
 from .access import current_course, current_enrollment, current_progress, enrollment_required, lesson_or_404
 from .course_scope import COURSE_PREFIX
 from .forms import EnrollForm
 from .presenters import band_goal_text, band_rules, continue_step, out_of_attempts
+from .progress_view import progress_view
 from .throttle import enrollment_code_failed, enrollment_code_wait, throttled
 
 bp = Blueprint("course", __name__, url_prefix=COURSE_PREFIX)
@@ -53,7 +54,6 @@ def outline():
         # Only for who can enroll: the form's CSRF token would open a stored session for every visitor.
         enroll_form=EnrollForm() if current_user.is_authenticated and enrollment is None else None,
         needs_code=current_user.is_authenticated and enrollment is None and _needs_code(),
-        is_complete=is_lesson_complete,
     )
 
 
@@ -162,5 +162,5 @@ def dashboard():
         rules=band_rules(course),
         goal=band_goal_text(course, progress.readiness, band_goal(course.readiness, progress.readiness)),
         readiness=progress.readiness,
-        is_complete=is_lesson_complete,
+        view=progress_view(course, progress),
     )

@@ -15,7 +15,7 @@ from ...services.exports import submitted_counts
 from ...services.lti.launches import LTI_COHORT_PREFIX
 from ...services.lti.outbox import grades_for
 from ...services.overrides import learner_events
-from ...services.progress import course_progress, is_lesson_complete
+from ...services.progress import course_progress
 from ...services.review import learner_record
 from ...services.roster import DEFAULT_PAGE_SIZE, STATUSES, roster_page, roster_summary
 from ..access import (
@@ -27,6 +27,7 @@ from ..access import (
     visible_cohorts,
 )
 from ..presenters import review_items
+from ..progress_view import progress_view
 from .blueprint import bp
 from .charts import histogram_bars
 from .forms import GrantAttemptsForm, ResetQuizForm, roster_filters, roster_form, roster_link_args
@@ -110,7 +111,7 @@ def learner_page(enrollment_id: int, forms: dict | None = None, status: int = 20
             for lesson in course.lessons
         },
         can_change=can_change(),
-        is_complete=is_lesson_complete,
+        view=progress_view(course, progress),
         # Only accounts a platform made (they have no password) can have grades for it: no statement for others.
         lti_grades=[] if record.user.has_password else grades_for(record.user.id, course.id),
         back=roster_back_args(),
