@@ -84,14 +84,18 @@ class Allowance:
 
 @functools.cache
 def _overrides_and_limits_query(with_open: bool):
-    """The statement of _overrides_and_limits, built once (building it costs more than running it)."""
-    enrollment_id, lesson_ids = bindparam("enrollment_id"), bindparam("lesson_ids", expanding=True)
+    """The statement of _overrides_and_limits, built once (building it costs more than running it).
+
+    Every quiz of the course, not only the caller's: a list of lesson ids would be an expanding
+    parameter, rendered into the SQL on each run, for a few rows more.
+    """
+    enrollment_id = bindparam("enrollment_id")
     learner = select(
         literal(2).label("rank"),
         LearnerQuizOverride.lesson_id,
         LearnerQuizOverride.extra_attempts.label("first"),
         LearnerQuizOverride.counted_after.label("second"),
-    ).where(LearnerQuizOverride.enrollment_id == enrollment_id, LearnerQuizOverride.lesson_id.in_(lesson_ids))
+    ).where(LearnerQuizOverride.enrollment_id == enrollment_id)
     # Rank 0: the course's limit, 1: the cohort's, which replaces it.
     limits = select(
         case((AttemptLimit.cohort_id.is_(None), 0), else_=1).label("rank"),
@@ -100,7 +104,6 @@ def _overrides_and_limits_query(with_open: bool):
         literal(0),
     ).where(
         AttemptLimit.course_id == bindparam("course_id"),
-        AttemptLimit.lesson_id.in_(lesson_ids),
         AttemptLimit.cohort_id.is_(None) | (AttemptLimit.cohort_id == bindparam("cohort_id")),
     )
     parts = [learner, limits]
@@ -116,15 +119,14 @@ def _overrides_and_limits_query(with_open: bool):
 
 
 def _overrides_and_limits(
-    enrollment: Enrollment, course: Course, lesson_ids: tuple[str, ...], open_ids: dict[str, int] | None = None
+    enrollment: Enrollment, course: Course, open_ids: dict[str, int] | None = None
 ) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
-    """The learner's (extra attempts, counted after) by lesson and the quizzes' limits for their cohort: one query.
+    """The learner's (extra attempts, counted after) by lesson and the course's quiz limits for their cohort: one query.
 
     Given a dict as open_ids, the same query also fills it with the learner's attempts in progress by lesson.
     """
     parameters = {
         "enrollment_id": enrollment.id,
-        "lesson_ids": list(lesson_ids),
         "course_id": course.id,
         "cohort_id": enrollment.cohort_id,
     }
@@ -154,7 +156,7 @@ def quiz_limits(
 
     Given a dict as open_ids, the same query fills it with the ids of the attempts in progress by lesson.
     """
-    overrides, limits = _overrides_and_limits(enrollment, course, course.lesson_ids, open_ids)
+    overrides, limits = _overrides_and_limits(enrollment, course, open_ids)
     return {
         lesson_id: _limit(course, lesson_id, limits, overrides[lesson_id][0] if lesson_id in overrides else 0)
         for lesson_id in course.lesson_ids
@@ -175,7 +177,7 @@ def quiz_allowances(
     queries, or one when the caller passes the learner's attempts at these quizzes.
     """
     lesson_ids = lesson_ids if lesson_ids is not None else course.lesson_ids
-    overrides, limits = _overrides_and_limits(enrollment, course, lesson_ids)
+    overrides, limits = _overrides_and_limits(enrollment, course)
     if attempts is None:
         attempts = list(
             db.session.execute(
