@@ -131,9 +131,20 @@ class IsolatedClient(FlaskLoginClient):
 
 
 def _empty_tables() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    # One script of DELETEs, children first, sent as one call: thirty statements through the ORM
+    # session, twice per test, were a twentieth of the suite's CPU.
     db.session.commit()
+    script = "".join(f'DELETE FROM "{table.name}";' for table in reversed(db.metadata.sorted_tables))
+    connection = db.engine.raw_connection()
+    try:
+        if db.engine.dialect.name == "sqlite":
+            connection.driver_connection.executescript(script)
+        else:  # psycopg runs several statements in one execute when there are no parameters
+            with connection.cursor() as cursor:
+                cursor.execute(script)
+            connection.commit()
+    finally:
+        connection.close()
 
 
 @pytest.fixture
