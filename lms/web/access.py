@@ -88,7 +88,7 @@ def staff_cohorts() -> frozenset[int] | None:
 def visible_cohorts(slug: str | None) -> frozenset[int] | None:
     """The cohorts a page shows: the ?cohort= one (404 if unknown or outside the staff's), else the staff's."""
     allowed = staff_cohorts()
-    if not slug:
+    if not slug or slug.isspace():  # as the forms' Optional() reads it: blank is no choice
         return allowed
     cohort = cohort_by_slug(current_course().id, slug)
     if cohort is None or (allowed is not None and cohort.id not in allowed):
