@@ -25,7 +25,6 @@ from ..models.base import UTCDateTime
 
 _SESSION_COLUMNS = ("id", "user_id", "data", "persistent", "last_seen_at", "expires_at")
 _PROGRESS = LessonProgress.__table__
-_PROGRESS_COLUMNS = tuple(column.key for column in _PROGRESS.c)
 _PROGRESS_TIMESTAMPS = frozenset(
     index for index, column in enumerate(_PROGRESS.c) if isinstance(column.type, UTCDateTime)
 )
@@ -64,6 +63,7 @@ def _progress_rows(dialect: str):
     return select(type_coerce(rows, JSON)).where(_PROGRESS.c.enrollment_id == enrollments.c.id).scalar_subquery()
 
 
+@cache  # built once per dialect and kind of page: constructing a statement costs more than its cached compile
 def _statement(dialect: str, on_course_page: bool) -> Select:
     sessions, users = UserSession.__table__, User.__table__
     columns = [sessions.c[key] for key in _SESSION_COLUMNS]
@@ -79,17 +79,9 @@ def _statement(dialect: str, on_course_page: bool) -> Select:
     return select(*columns).select_from(joined).where(sessions.c.token_hash == bindparam("token_hash"))
 
 
-# Built once per dialect and kind of page: constructing a statement costs more than its cached compile.
-_STATEMENTS: dict[tuple[str, bool], Select] = {}
-
-
 def read_session(token_hash: str, course_id: str | None) -> StoredSession | None:
     """Return the session stored under this token hash (with its records on a course page), or None."""
-    dialect = db.session.get_bind().dialect.name
-    key = (dialect, course_id is not None)
-    statement = _STATEMENTS.get(key)
-    if statement is None:
-        statement = _STATEMENTS[key] = _statement(*key)
+    statement = _statement(db.session.get_bind().dialect.name, course_id is not None)
     row = db.session.execute(statement, {"token_hash": token_hash, "course_id": course_id}).first()
     if row is None:
         return None
