@@ -1,11 +1,15 @@
-"""The engine set-up: timeouts from the settings, SQLite listeners on the app's engine only, private files."""
+"""The engine set-up: timeouts from the settings, SQLite listeners on the app's engine only, private files;
+timestamps read back aware and in UTC."""
+
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import column, create_engine, insert, select, table, text
 
 from lms import create_app
 from lms.database import engine_options
 from lms.extensions import db
+from lms.models.base import UTCDateTime, utc_from_text
 
 from .conftest import BACKEND, MINI_PACK
 
@@ -92,3 +96,33 @@ def test_an_in_memory_database_creates_no_file(tmp_path, monkeypatch, url):
     with app.app_context():
         assert db.session.execute(text("SELECT 1")).scalar_one() == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-30 10:00:00.123456", datetime(2026, 11, 30, 10, 0, 0, 123456, tzinfo=UTC)),  # SQLite's
+        ("2026-11-30 10:00:00", datetime(2026, 11, 30, 10, tzinfo=UTC)),  # CURRENT_TIMESTAMP's
+        ("2026-11-30T10:00:00.5+00:00", datetime(2026, 11, 30, 10, 0, 0, 500000, tzinfo=UTC)),  # PostgreSQL's JSON
+        ("2026-11-30T12:00:00+02:00", datetime(2026, 11, 30, 10, tzinfo=UTC)),
+        ("2026-11-30T05:30:00-04:30", datetime(2026, 11, 30, 10, tzinfo=UTC)),
+        ("2026-11-30T10:00:00Z", datetime(2026, 11, 30, 10, tzinfo=UTC)),
+        (None, None),
+    ],
+)
+def test_timestamps_read_from_text_are_aware_utc(text, expected):
+    read = utc_from_text(text)
+    assert read == expected
+    assert read is None or read.tzinfo is UTC
+
+
+def test_timestamps_come_back_aware_utc_from_the_database(app):
+    written = datetime(2026, 11, 30, 10, 0, 0, 123456, tzinfo=UTC)
+    later = written.astimezone(timezone(timedelta(hours=-5)))  # another zone, the same instant
+    with db.engine.begin() as connection:
+        connection.execute(text("CREATE TEMPORARY TABLE stamps (at TIMESTAMP WITH TIME ZONE)"))
+        stamps = table("stamps", column("at", UTCDateTime()))
+        connection.execute(insert(stamps), [{"at": written}, {"at": later}, {"at": None}])
+        read = connection.execute(select(stamps.c.at)).scalars().all()
+    assert read[:2] == [written, written] and read[2] is None
+    assert all(value.utcoffset() == timedelta(0) for value in read[:2])

@@ -87,31 +87,38 @@ def _overrides_and_limits_query(with_open: bool):
     """The statement of _overrides_and_limits, built once (building it costs more than running it).
 
     Every quiz of the course, not only the caller's: a list of lesson ids would be an expanding
-    parameter, rendered into the SQL on each run, for a few rows more.
+    parameter, rendered into the SQL on each run, for a few rows more. Table columns, not the
+    models' attributes: the rows are plain values, and a Core statement skips the ORM's execution
+    steps (a fifth of a million instructions on the dashboard).
     """
+    overrides, limits_table, attempts = (
+        LearnerQuizOverride.__table__.c,
+        AttemptLimit.__table__.c,
+        Attempt.__table__.c,
+    )
     enrollment_id = bindparam("enrollment_id")
     learner = select(
         literal(2).label("rank"),
-        LearnerQuizOverride.lesson_id,
-        LearnerQuizOverride.extra_attempts.label("first"),
-        LearnerQuizOverride.counted_after.label("second"),
-    ).where(LearnerQuizOverride.enrollment_id == enrollment_id)
+        overrides.lesson_id,
+        overrides.extra_attempts.label("first"),
+        overrides.counted_after.label("second"),
+    ).where(overrides.enrollment_id == enrollment_id)
     # Rank 0: the course's limit, 1: the cohort's, which replaces it.
     limits = select(
-        case((AttemptLimit.cohort_id.is_(None), 0), else_=1).label("rank"),
-        AttemptLimit.lesson_id,
-        AttemptLimit.max_attempts,
+        case((limits_table.cohort_id.is_(None), 0), else_=1).label("rank"),
+        limits_table.lesson_id,
+        limits_table.max_attempts,
         literal(0),
     ).where(
-        AttemptLimit.course_id == bindparam("course_id"),
-        AttemptLimit.cohort_id.is_(None) | (AttemptLimit.cohort_id == bindparam("cohort_id")),
+        limits_table.course_id == bindparam("course_id"),
+        limits_table.cohort_id.is_(None) | (limits_table.cohort_id == bindparam("cohort_id")),
     )
     parts = [learner, limits]
     if with_open:
         # Rank 3: an attempt in progress (at most one per quiz), for pages that also show it.
         parts.append(
-            select(literal(3), Attempt.lesson_id, Attempt.id, literal(0)).where(
-                Attempt.enrollment_id == enrollment_id, Attempt.submitted_at.is_(None)
+            select(literal(3), attempts.lesson_id, attempts.id, literal(0)).where(
+                attempts.enrollment_id == enrollment_id, attempts.submitted_at.is_(None)
             )
         )
     union = union_all(*parts).subquery()

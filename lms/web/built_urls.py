@@ -1,4 +1,4 @@
-"""The app class: Flask, whose url_for remembers the URLs it built.
+"""The app class: Flask, whose url_for remembers the URLs it built (and whose templates import cheaply).
 
 A page calls url_for 10 to 40 times (navigation, links per lesson, static files), and each call
 runs the URL processors and Werkzeug's builder: about a tenth of a lesson page's time. The URL of
@@ -17,12 +17,16 @@ from flask import Flask
 # about as much as the cache hit itself, and this runs 10 to 40 times a page (Flask 3.1, pinned).
 from flask.globals import _cv_app, _cv_request
 
+from .templating import CourseEnvironment
+
 # Bounded: URLs with attempt ids are many; when full the cache starts over.
 MAX_BUILT_URLS = 20_000
 
 
 class CourseApp(Flask):
     """Flask with a url_for that serves repeated relative builds from a per-process cache."""
+
+    jinja_environment = CourseEnvironment  # imports checked in C (lms/web/templating.py)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ state a query leaves them in (README, "Performance"). Writes lock and reload wha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
 from ..models import Enrollment, LessonProgress, ProgressRecord, User, UserSession
-from ..models.base import UTCDateTime
+from ..models.base import UTCDateTime, utc_from_text
 
 _SESSION_COLUMNS = ("id", "user_id", "data", "persistent", "last_seen_at", "expires_at")
 _PROGRESS = LessonProgress.__table__
@@ -110,19 +110,12 @@ def _loaded(model: type, values, prefix: str):
 
 
 def _progress(rows: list[list[Any]] | None) -> dict[str, ProgressRecord]:
-    """The progress records by lesson id from the statement's JSON column (timestamps are strings in JSON)."""
+    """The progress records by lesson id from the statement's JSON column (timestamps are text in JSON:
+    naive UTC from SQLite, with an offset from PostgreSQL)."""
     records = {}
     for row in rows or ():  # PostgreSQL's json_agg of no rows is NULL
         record = ProgressRecord(
-            *(_timestamp(value) if index in _PROGRESS_TIMESTAMPS else value for index, value in enumerate(row))
+            *(utc_from_text(value) if index in _PROGRESS_TIMESTAMPS else value for index, value in enumerate(row))
         )
         records[record.lesson_id] = record
     return records
-
-
-def _timestamp(value: str | None) -> datetime | None:
-    """An aware UTC datetime from a timestamp in JSON: naive UTC from SQLite, with an offset from PostgreSQL."""
-    if value is None:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
