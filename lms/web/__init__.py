@@ -6,7 +6,6 @@ import hmac
 from datetime import datetime
 
 from flask import Flask, current_app
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
@@ -32,6 +31,7 @@ from . import (
 )
 from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
+from .csrf_tokens import page_csrf_token
 from .progress_view import lesson_badge
 from .question_fields import field_for
 from .sessions import course_records, session_account, session_account_id
@@ -108,7 +108,7 @@ def csrf_field() -> Markup:
     """The hidden CSRF input of a form with no other field (a button), without building an ActionForm."""
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return Markup()  # as a FlaskForm without CSRF renders (and no token is put in the session)
-    return Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf()
+    return Markup('<input name="csrf_token" type="hidden" value="%s">') % page_csrf_token()
 
 
 def init_app(app: Flask) -> None:
