@@ -35,12 +35,15 @@ def cached_enrollments() -> dict[tuple[int, str], Enrollment | None]:
 def current_enrollment() -> Enrollment | None:
     """Return the signed-in user's enrollment in this URL's course (cached per request), or None."""
     course = current_course()
-    if course is None or not current_user.is_authenticated:
+    if course is None:
         return None
-    key = (current_user.id, course.id)
+    user = current_user._get_current_object()  # one proxy lookup, not three: pages ask this several times
+    if not user.is_authenticated:
+        return None
+    key = (user.id, course.id)
     cache = cached_enrollments()
     if key not in cache:
-        cache[key] = enrollment_for(current_user.id, course.id)
+        cache[key] = enrollment_for(user.id, course.id)
     return cache[key]
 
 
@@ -58,9 +61,10 @@ def current_progress() -> dict[str, LessonProgress | ProgressRecord]:
 
 def current_role() -> str | None:
     """The signed-in user's role in this course: an administrator acts as instructor everywhere."""
-    if not current_user.is_authenticated or current_course() is None:
+    user = current_user._get_current_object()
+    if not user.is_authenticated or current_course() is None:
         return None
-    if current_user.is_admin:
+    if user.is_admin:
         return "instructor"
     enrollment = current_enrollment()
     return enrollment.role if enrollment is not None else None

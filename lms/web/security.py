@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -38,21 +40,30 @@ _FIXED_HEADERS = (
 )
 
 
+@functools.lru_cache(maxsize=64)
+def _framing_headers(ancestors: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The policy of a page these origins may frame, and for one nobody may, X-Frame-Options for older browsers."""
+    policy = ("Content-Security-Policy", content_security_policy(list(ancestors)))
+    return (policy,) if ancestors else (policy, ("X-Frame-Options", "DENY"))
+
+
 def _secure_headers(response):
-    ancestors = allowed_frame_ancestors()
     headers = response.headers
-    if "Content-Security-Policy" not in headers:
-        headers["Content-Security-Policy"] = content_security_policy(ancestors)
-    headers.extend(_FIXED_HEADERS)  # no view sets these
-    if not ancestors:
-        headers.setdefault("X-Frame-Options", "DENY")  # for browsers that predate frame-ancestors
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # The names already set, read once: asking Werkzeug's Headers for a missing name raises and
+    # catches a KeyError each time, and this runs on every response.
+    present = {name.lower() for name, _ in headers}
+    added = [
+        header for header in _framing_headers(tuple(allowed_frame_ancestors())) if header[0].lower() not in present
+    ]
+    added += _FIXED_HEADERS  # no view sets these
+    if request.is_secure and "strict-transport-security" not in present:
+        added.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     # Pages with someone's records must not stay in shared or back-button caches. Such a page has
     # loaded the user already (g._login_user); looking now would query the database for every
     # static file, and fail when the database is down.
-    if "_login_user" in g and current_user.is_authenticated and "Cache-Control" not in headers:
-        headers["Cache-Control"] = "no-store"
+    if "_login_user" in g and current_user.is_authenticated and "cache-control" not in present:
+        added.append(("Cache-Control", "no-store"))
+    headers.extend(added)
     return response
 
 
