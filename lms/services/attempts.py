@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,73 +82,83 @@ class Allowance:
         return None if self.limit is None else max(0, self.limit - self.used)
 
 
-@functools.cache
-def _overrides_and_limits_query(with_open: bool):
-    """The statement of _overrides_and_limits, built once (building it costs more than running it).
+# A learner's quiz rules are rows of (rank, lesson id, first, second):
+QUIZ_RULE_COURSE_LIMIT = 0  # (0, lesson, max attempts, 0): the course's limit at a quiz
+QUIZ_RULE_COHORT_LIMIT = 1  # (1, lesson, max attempts, 0): the learner's cohort's, which replaces it
+QUIZ_RULE_OVERRIDE = 2  # (2, lesson, extra attempts, counted after): what an instructor granted the learner
+QUIZ_RULE_OPEN_ATTEMPT = 3  # (3, lesson, attempt id, 0): the attempt in progress (at most one per quiz)
+
+
+def quiz_rule_parts(enrollment_id, course_id, cohort_id, with_open: bool = True) -> list[tuple[tuple, object]]:
+    """The (columns, condition) of each kind of quiz rule row, for these enrollment, course and cohort expressions.
 
     Every quiz of the course, not only the caller's: a list of lesson ids would be an expanding
     parameter, rendered into the SQL on each run, for a few rows more. Table columns, not the
     models' attributes: the rows are plain values, and a Core statement skips the ORM's execution
-    steps (a fifth of a million instructions on the dashboard).
+    steps. The session's query (web.session_records) reads the same rows with the enrollment.
     """
-    overrides, limits_table, attempts = (
-        LearnerQuizOverride.__table__.c,
-        AttemptLimit.__table__.c,
-        Attempt.__table__.c,
-    )
-    enrollment_id = bindparam("enrollment_id")
-    learner = select(
-        literal(2).label("rank"),
-        overrides.lesson_id,
-        overrides.extra_attempts.label("first"),
-        overrides.counted_after.label("second"),
-    ).where(overrides.enrollment_id == enrollment_id)
-    # Rank 0: the course's limit, 1: the cohort's, which replaces it.
-    limits = select(
-        case((limits_table.cohort_id.is_(None), 0), else_=1).label("rank"),
-        limits_table.lesson_id,
-        limits_table.max_attempts,
-        literal(0),
-    ).where(
-        limits_table.course_id == bindparam("course_id"),
-        limits_table.cohort_id.is_(None) | (limits_table.cohort_id == bindparam("cohort_id")),
-    )
-    parts = [learner, limits]
-    if with_open:
-        # Rank 3: an attempt in progress (at most one per quiz), for pages that also show it.
+    overrides, limits, attempts = LearnerQuizOverride.__table__.c, AttemptLimit.__table__.c, Attempt.__table__.c
+    parts = [
+        (
+            (literal(QUIZ_RULE_OVERRIDE), overrides.lesson_id, overrides.extra_attempts, overrides.counted_after),
+            overrides.enrollment_id == enrollment_id,
+        ),
+        (
+            (
+                case((limits.cohort_id.is_(None), QUIZ_RULE_COURSE_LIMIT), else_=QUIZ_RULE_COHORT_LIMIT),
+                limits.lesson_id,
+                limits.max_attempts,
+                literal(0),
+            ),
+            (limits.course_id == course_id) & (limits.cohort_id.is_(None) | (limits.cohort_id == cohort_id)),
+        ),
+    ]
+    if with_open:  # for pages that also show the attempts in progress
         parts.append(
-            select(literal(3), attempts.lesson_id, attempts.id, literal(0)).where(
-                attempts.enrollment_id == enrollment_id, attempts.submitted_at.is_(None)
+            (
+                (literal(QUIZ_RULE_OPEN_ATTEMPT), attempts.lesson_id, attempts.id, literal(0)),
+                (attempts.enrollment_id == enrollment_id) & attempts.submitted_at.is_(None),
             )
         )
-    union = union_all(*parts).subquery()
-    return select(union).order_by(union.c.rank)
+    return parts
+
+
+@functools.cache
+def _overrides_and_limits_query(with_open: bool):
+    """The statement of _overrides_and_limits, built once (building it costs more than running it)."""
+    parts = quiz_rule_parts(bindparam("enrollment_id"), bindparam("course_id"), bindparam("cohort_id"), with_open)
+    return union_all(*(select(*columns).where(condition) for columns, condition in parts))
 
 
 def _overrides_and_limits(
-    enrollment: Enrollment, course: Course, open_ids: dict[str, int] | None = None
+    enrollment: Enrollment,
+    course: Course,
+    open_ids: dict[str, int] | None = None,
+    rules: Iterable[Sequence] | None = None,
 ) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
     """The learner's (extra attempts, counted after) by lesson and the course's quiz limits for their cohort: one query.
 
     Given a dict as open_ids, the same query also fills it with the learner's attempts in progress by lesson.
+    Given the rows as rules (as the session's query brought them, with the open attempts), no query.
     """
-    parameters = {
-        "enrollment_id": enrollment.id,
-        "course_id": course.id,
-        "cohort_id": enrollment.cohort_id,
-    }
+    if rules is None:
+        parameters = {"enrollment_id": enrollment.id, "course_id": course.id, "cohort_id": enrollment.cohort_id}
+        rules = db.session.execute(_overrides_and_limits_query(open_ids is not None), parameters).all()
     overrides: dict[str, tuple[int, int]] = {}
     found: dict[str, int] = {}
-    for rank, lesson_id, first, second in db.session.execute(
-        _overrides_and_limits_query(open_ids is not None), parameters
-    ).all():
-        if rank == 3:
-            open_ids[lesson_id] = first
-        elif rank == 2:
+    for rank, lesson_id, first, second in sorted(rules, key=_rank):  # a cohort's limit after the course's
+        if rank == QUIZ_RULE_OPEN_ATTEMPT:
+            if open_ids is not None:
+                open_ids[lesson_id] = first
+        elif rank == QUIZ_RULE_OVERRIDE:
             overrides[lesson_id] = (first, second)
         else:
             found[lesson_id] = first
     return overrides, found
+
+
+def _rank(rule: Sequence) -> int:
+    return rule[0]
 
 
 def _limit(course: Course, lesson_id: str, limits: dict[str, int], extra: int) -> int | None:
@@ -157,13 +167,17 @@ def _limit(course: Course, lesson_id: str, limits: dict[str, int], extra: int) -
 
 
 def quiz_limits(
-    enrollment: Enrollment, course: Course, open_ids: dict[str, int] | None = None
+    enrollment: Enrollment,
+    course: Course,
+    open_ids: dict[str, int] | None = None,
+    rules: Iterable[Sequence] | None = None,
 ) -> dict[str, int | None]:
     """Return the learner's attempt limit at every quiz (None: no limit), in one query; see quiz_allowances.
 
     Given a dict as open_ids, the same query fills it with the ids of the attempts in progress by lesson.
+    Given the learner's quiz rule rows (see quiz_rule_parts), no query: pages pass what the session's query read.
     """
-    overrides, limits = _overrides_and_limits(enrollment, course, open_ids)
+    overrides, limits = _overrides_and_limits(enrollment, course, open_ids, rules)
     return {
         lesson_id: _limit(course, lesson_id, limits, overrides[lesson_id][0] if lesson_id in overrides else 0)
         for lesson_id in course.lesson_ids

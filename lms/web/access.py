@@ -59,6 +59,16 @@ def current_progress() -> dict[str, LessonProgress | ProgressRecord]:
     return progress_by_lesson(enrollment)
 
 
+def current_quiz_rules() -> tuple[tuple, ...] | None:
+    """The signed-in learner's quiz rule rows in this course as this request began, or None to query them.
+
+    Brought by the session's query, for pages (services.attempts.quiz_limits); writes lock and read their own.
+    """
+    enrollment = current_enrollment()
+    records = course_records(enrollment.course_id)
+    return records.quiz_rules if records is not None and records.enrollment is enrollment else None
+
+
 def current_role() -> str | None:
     """The signed-in user's role in this course: an administrator acts as instructor everywhere."""
     user = current_user._get_current_object()

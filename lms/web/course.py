@@ -13,7 +13,14 @@ from ..services.attempts import quiz_limits
 from ..services.cohorts import default_cohort
 from ..services.enrollments import EnrollmentRefused, enroll
 from ..services.progress import course_progress_from_rows, mark_read, record_view
-from .access import current_course, current_enrollment, current_progress, enrollment_required, lesson_or_404
+from .access import (
+    current_course,
+    current_enrollment,
+    current_progress,
+    current_quiz_rules,
+    enrollment_required,
+    lesson_or_404,
+)
 from .course_scope import COURSE_PREFIX
 from .forms import EnrollForm
 from .presenters import band_goal_text, band_rules, continue_step, out_of_attempts
@@ -44,7 +51,7 @@ def outline():
     step = None
     if enrollment:
         open_ids: dict[str, int] = {}
-        limits = quiz_limits(enrollment, course, open_ids)
+        limits = quiz_limits(enrollment, course, open_ids, current_quiz_rules())
         step = continue_step(course, progress.lessons, open_ids, limits)
     return render_template(
         "course/outline.html",
@@ -152,7 +159,7 @@ def dashboard():
     enrollment = current_enrollment()
     progress = course_progress_from_rows(course, current_progress())
     open_ids: dict[str, int] = {}
-    limits = quiz_limits(enrollment, course, open_ids)
+    limits = quiz_limits(enrollment, course, open_ids, current_quiz_rules())
     return render_template(
         "course/dashboard.html",
         course=course,

@@ -22,6 +22,7 @@ from sqlalchemy.orm.util import identity_key
 from ..extensions import db
 from ..models import Enrollment, LessonProgress, ProgressRecord, User, UserSession
 from ..models.base import UTCDateTime, utc_from_text
+from ..services.attempts import quiz_rule_parts
 
 _SESSION_COLUMNS = ("id", "user_id", "data", "persistent", "last_seen_at", "expires_at")
 _PROGRESS = LessonProgress.__table__
@@ -43,6 +44,7 @@ class StoredSession:
     account: User | None
     enrollment: Enrollment | None
     progress: dict[str, ProgressRecord]
+    quiz_rules: tuple[tuple, ...] | None  # the enrollment's quiz rules (services.attempts.quiz_rule_parts), if read
 
 
 @cache
@@ -51,20 +53,34 @@ def _attributes(model: type) -> tuple[tuple[str, Any], ...]:
     return tuple((attribute.key, attribute.columns[0]) for attribute in inspect(model).column_attrs)
 
 
-def _progress_rows(dialect: str):
-    """The enrollment's progress rows as one JSON array of arrays, in the columns' order."""
-    columns = list(_PROGRESS.c)
+def _json_rows(dialect: str, columns, condition):
+    """The rows of these columns that meet the condition, as one JSON array of arrays (a correlated subquery)."""
     rows = (
         func.json_agg(func.json_build_array(*columns))
         if dialect == "postgresql"
         else func.json_group_array(func.json_array(*columns))
     )
-    enrollments = Enrollment.__table__
-    return select(type_coerce(rows, JSON)).where(_PROGRESS.c.enrollment_id == enrollments.c.id).scalar_subquery()
+    return select(rows).where(condition).scalar_subquery()
+
+
+def _course_records(dialect: str, enrollments, with_quiz_rules: bool):
+    """The enrollment's progress rows and, if asked, each kind of its quiz rule rows: one JSON array of row arrays.
+
+    One column, parsed once. The quiz rules (attempt limits, overrides, attempts in progress) are what
+    the outline and dashboard show: read here, they cost those pages no statement of their own.
+    """
+    parts = [_json_rows(dialect, _PROGRESS.c, _PROGRESS.c.enrollment_id == enrollments.c.id)]
+    if with_quiz_rules:
+        rules = quiz_rule_parts(enrollments.c.id, enrollments.c.course_id, enrollments.c.cohort_id)
+        parts += [_json_rows(dialect, columns, condition) for columns, condition in rules]
+    if dialect == "postgresql":
+        return type_coerce(func.json_build_array(*parts), JSON)
+    # SQLite: json() marks each subquery's text as JSON again (a subquery's result loses that mark).
+    return type_coerce(func.json_array(*(func.json(part) for part in parts)), JSON)
 
 
 @cache  # built once per dialect and kind of page: constructing a statement costs more than its cached compile
-def _statement(dialect: str, on_course_page: bool) -> Select:
+def _statement(dialect: str, on_course_page: bool, with_quiz_rules: bool) -> Select:
     sessions, users = UserSession.__table__, User.__table__
     columns = [sessions.c[key] for key in _SESSION_COLUMNS]
     columns += [column.label(f"account_{key}") for key, column in _attributes(User)]
@@ -72,25 +88,29 @@ def _statement(dialect: str, on_course_page: bool) -> Select:
     if on_course_page:
         enrollments = Enrollment.__table__
         columns += [column.label(f"enrollment_{key}") for key, column in _attributes(Enrollment)]
-        columns.append(_progress_rows(dialect).label("progress"))
+        columns.append(_course_records(dialect, enrollments, with_quiz_rules).label("records"))
         joined = joined.outerjoin(
             enrollments, (enrollments.c.user_id == users.c.id) & (enrollments.c.course_id == bindparam("course_id"))
         )
     return select(*columns).select_from(joined).where(sessions.c.token_hash == bindparam("token_hash"))
 
 
-def read_session(token_hash: str, course_id: str | None) -> StoredSession | None:
+def read_session(token_hash: str, course_id: str | None, with_quiz_rules: bool = False) -> StoredSession | None:
     """Return the session stored under this token hash (with its records on a course page), or None."""
-    statement = _statement(db.session.get_bind().dialect.name, course_id is not None)
+    on_course_page = course_id is not None
+    statement = _statement(db.session.get_bind().dialect.name, on_course_page, on_course_page and with_quiz_rules)
     row = db.session.execute(statement, {"token_hash": token_hash, "course_id": course_id}).first()
     if row is None:
         return None
     values = row._mapping
+    # PostgreSQL's json_agg of no rows is NULL; with no enrollment, every part is.
+    progress, *rules = values["records"] if on_course_page else ((),)
     return StoredSession(
         *(values[key] for key in _SESSION_COLUMNS),
         account=_loaded(User, values, "account_"),
-        enrollment=_loaded(Enrollment, values, "enrollment_") if course_id is not None else None,
-        progress=_progress(values["progress"]) if course_id is not None else {},
+        enrollment=_loaded(Enrollment, values, "enrollment_") if on_course_page else None,
+        progress=_progress(progress),
+        quiz_rules=tuple(tuple(row) for kind in rules for row in kind or ()) if rules else None,
     )
 
 

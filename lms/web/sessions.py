@@ -27,7 +27,7 @@ from werkzeug.datastructures import CallbackDict
 from ..database import is_unavailable
 from ..extensions import db
 from ..models import MAX_ID, Enrollment, ProgressRecord, User, UserSession, utcnow
-from .course_scope import course_in_path
+from .course_scope import COURSE_PREFIX, course_in_path
 from .session_records import read_session
 
 # "Last seen" is written at most this often per session, so that reading pages stays read-only.
@@ -48,11 +48,12 @@ def _user_id(data: dict) -> int | None:
 
 @dataclass(frozen=True)
 class CourseRecords:
-    """What the session's query brought on a course page: the account's enrollment there and its progress rows."""
+    """What the session's query brought on a course page: the enrollment there, its progress and quiz rules."""
 
     course_id: str
     enrollment: Enrollment | None
     progress: dict[str, ProgressRecord]
+    quiz_rules: tuple[tuple, ...] | None  # the quiz rules (services.attempts.quiz_rule_parts), None if not read
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -87,7 +88,9 @@ class ServerSessionInterface(SessionInterface):
             return ServerSession()
         course_id = course_in_path(request.path)
         try:
-            row = read_session(token_hash(token), course_id)
+            row = read_session(
+                token_hash(token), course_id, course_id is not None and _shows_quiz_rules(app, request.path)
+            )
         except SQLAlchemyError as error:
             if not is_unavailable(error):
                 raise
@@ -112,7 +115,7 @@ class ServerSessionInterface(SessionInterface):
         )
         opened.account = row.account
         if course_id:
-            opened.course_records = CourseRecords(course_id, row.enrollment, row.progress)
+            opened.course_records = CourseRecords(course_id, row.enrollment, row.progress, row.quiz_rules)
         return opened
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
@@ -261,6 +264,21 @@ def course_records(course_id: str) -> CourseRecords | None:
 def current_record_id() -> int | None:
     """Return the id of this request's session row, or None before it is stored."""
     return getattr(session, "record_id", None)
+
+
+# The pages that show the learner's quiz rules (the Continue card, the dashboard's attempts left): their
+# session query brings them, instead of a statement of their own; other course pages do not pay for them.
+WITH_QUIZ_RULES = frozenset({"course.outline", "course.dashboard"})
+
+
+def _shows_quiz_rules(app: Flask, path: str) -> bool:
+    """True for the path of a WITH_QUIZ_RULES page (known before the URL is matched), given a course path."""
+    found = app.extensions.get("lms.quiz_rule_paths")
+    if found is None:  # the URL map is complete once the app serves
+        rules = [rule.rule for rule in app.url_map.iter_rules() if rule.endpoint in WITH_QUIZ_RULES]
+        found = app.extensions["lms.quiz_rule_paths"] = frozenset(rule.removeprefix(COURSE_PREFIX) for rule in rules)
+    _, slash, rest = path[len("/courses/") :].partition("/")
+    return slash + rest in found
 
 
 # Pages that must answer while the database is down (health checks, the pages' style). They read

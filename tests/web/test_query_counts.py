@@ -65,9 +65,9 @@ def test_learner_pages_do_not_grow_with_lessons(app_config, pack, request):
     assert {path.split("/")[3] or "/": statements_for(client, path) for path in paths} == EXPECTED_LEARNER_STATEMENTS
 
 
-# Per page: the server-side session with its account, the account's enrollment in the URL's course
-# and that enrollment's progress rows (one query, lms/web/sessions.py); the quiz page's attempts and the
-# attempts a deleted account of the same email used; and the learner's attempt limits (the instructor's
-# overrides and the cohort's or course's limits), which on the outline and dashboard also bring the
-# attempts in progress for the Continue card: one query.
-EXPECTED_LEARNER_STATEMENTS = {"/": 2, "dashboard": 2, "lessons": 1, "quizzes": 4}
+# Per page: the server-side session with its account, the account's enrollment in the URL's course,
+# that enrollment's progress rows and its quiz rules (the instructor's overrides, the cohort's or
+# course's attempt limits and the attempts in progress, which the outline and dashboard show): one
+# query (lms/web/session_records.py). The quiz page adds its attempts, the attempts a deleted account
+# of the same email used, and its own read of the limits.
+EXPECTED_LEARNER_STATEMENTS = {"/": 1, "dashboard": 1, "lessons": 1, "quizzes": 4}

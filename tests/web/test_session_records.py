@@ -1,4 +1,5 @@
-"""The session's one statement hands over what the ORM would load: same values, same objects, nothing to flush."""
+"""The session's one statement hands over what the ORM would load: same values, same objects, nothing to flush;
+and the quiz rules that the limits query reads."""
 
 from dataclasses import fields
 from datetime import timedelta
@@ -7,7 +8,19 @@ import pytest
 from sqlalchemy import inspect, select
 
 from lms.extensions import db
-from lms.models import Enrollment, LessonProgress, ProgressRecord, User, UserSession, utcnow
+from lms.models import (
+    AttemptLimit,
+    Cohort,
+    Enrollment,
+    LearnerQuizOverride,
+    LessonProgress,
+    ProgressRecord,
+    User,
+    UserSession,
+    utcnow,
+)
+from lms.services.attempts import _overrides_and_limits_query, quiz_limits
+from lms.web import sessions
 from lms.web.session_records import read_session
 from lms.web.sessions import token_hash
 
@@ -91,3 +104,53 @@ def test_no_enrollment_no_course_and_no_session(app, course, make_user, stored, 
         db.session.commit()
         found = read_session(token_hash(TOKEN), course.id)
         assert found.account.id == outsider.id and found.enrollment is None and found.progress == {}
+
+
+def test_the_quiz_rules_are_the_rows_the_limits_query_reads(app, course, learner, learner_client, quiz, stored):
+    first, second = course.lessons[0].id, course.lessons[1].id
+    open_attempt = quiz.start(learner_client, first)
+    with app.app_context():
+        enrollment = db.session.execute(select(Enrollment).where(Enrollment.user_id == learner.id)).scalar_one()
+        enrollment_id, cohort_id = enrollment.id, enrollment.cohort_id
+        other = Cohort(course_id=course.id, name="Evening", slug="evening")
+        db.session.add_all(
+            [
+                other,
+                LearnerQuizOverride(enrollment_id=enrollment_id, lesson_id=second, extra_attempts=2, counted_after=1),
+                AttemptLimit(course_id=course.id, lesson_id=first, cohort_id=None, max_attempts=4),
+                AttemptLimit(course_id=course.id, lesson_id=first, cohort_id=cohort_id, max_attempts=6),
+                AttemptLimit(course_id="another-course", lesson_id=first, cohort_id=None, max_attempts=9),
+            ]
+        )
+        db.session.flush()
+        db.session.add(AttemptLimit(course_id=course.id, lesson_id=second, cohort_id=other.id, max_attempts=1))
+        db.session.commit()
+
+    with app.app_context():
+        assert read_session(token_hash(TOKEN), course.id).quiz_rules is None, "only for the pages that show them"
+        rules = read_session(token_hash(TOKEN), course.id, with_quiz_rules=True).quiz_rules
+        enrollment = db.session.get(Enrollment, enrollment_id)
+        parameters = {"enrollment_id": enrollment_id, "course_id": course.id, "cohort_id": cohort_id}
+        queried = db.session.execute(_overrides_and_limits_query(True), parameters).all()
+        assert sorted(rules) == sorted(tuple(row) for row in queried)
+        assert sorted(rules) == [(0, first, 4, 0), (1, first, 6, 0), (2, second, 2, 1), (3, first, open_attempt.id, 0)]
+        open_ids: dict[str, int] = {}
+        limits = quiz_limits(enrollment, course, open_ids, rules)
+        assert limits == quiz_limits(enrollment, course, {}) and open_ids == {first: open_attempt.id}
+        assert limits[first] == 6, "the cohort's limit replaces the course's, in whatever order the rows come"
+        assert quiz_limits(enrollment, course, {}, tuple(reversed(rules)))[first] == 6
+
+
+@pytest.mark.parametrize(
+    "page, with_rules",
+    [("/", True), ("/dashboard", True), ("", False), ("/lessons/{lesson}", False), ("/quizzes/{lesson}", False)],
+)
+def test_the_outline_and_dashboard_get_the_quiz_rules_with_the_session(app, course, learner_client, page, with_rules):
+    """Read with the session, they cost those pages no statement of their own; other pages do not read them."""
+    read = []
+    real = sessions.read_session
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sessions, "read_session", lambda *args: read.append(args[2]) or real(*args))
+        response = learner_client.get(f"/courses/{course.id}{page.format(lesson=course.lessons[0].id)}")
+    assert response.status_code in (200, 308)  # without the slash, the outline's address redirects
+    assert read == [with_rules]
