@@ -3,7 +3,9 @@
 Every signed-in page carries one (the sign-out form in the header). Flask-WTF's generate_csrf
 builds a URLSafeTimedSerializer per call and tries to zlib the 42-byte payload, which never gets
 shorter: together almost half of the token's cost. The token is the same string, and Flask-WTF
-validates it as its own (tests/web/test_csrf_tokens.py).
+validates it as its own (tests/web/test_csrf_tokens.py). With no time limit on tokens (our
+setting: a token lives as long as its session), the signature of a session's token is kept per
+process: a token signed a minute ago is as good as a new one, and signing is the rest of the cost.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ def _serializer(secret_key: str | bytes) -> PlainPayloadSerializer:
     return PlainPayloadSerializer(secret_key, salt=SALT)
 
 
+@functools.lru_cache(maxsize=4096)
+def _signed(secret_key: str | bytes, raw: str) -> str:
+    return _serializer(secret_key).dumps(raw)
+
+
 def page_csrf_token() -> str:
     """This request's signed CSRF token, shared with any FlaskForm on the page (Flask-WTF keeps it in g)."""
     token = g.get(FIELD)
@@ -41,6 +48,9 @@ def page_csrf_token() -> str:
     if not isinstance(raw, str):
         return generate_csrf()  # the session's first token: Flask-WTF makes it
     secret_key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    token = _serializer(secret_key).dumps(raw)
+    if current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is None:
+        token = _signed(secret_key, raw)  # never too old: validate_csrf checks no age
+    else:
+        token = _serializer(secret_key).dumps(raw)  # its timestamp must be now
     setattr(g, FIELD, token)
     return token
