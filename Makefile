@@ -47,12 +47,17 @@ run: $(RUNTIME)
 # beside them; the concurrency tests (their own threads, locks and timing) and the domain's timing
 # check run alone afterwards.
 TIMED := test_generation_is_fast
-PARALLEL_TESTS := tests --ignore=tests/concurrency --ignore=tests/browser -n $(TEST_WORKERS) -k "not $(TIMED)"
+PARALLEL_TESTS := tests --ignore=tests/concurrency --ignore=tests/browser -n $(TEST_WORKERS) -k "not $(TIMED)" -p no:playwright
+# Without the Playwright plugin, which only the browser tests use (its import is a quarter second per worker).
 # Named, not found by -k in all of tests/domain: collecting the rest only to deselect it took seconds.
 SERIAL_TESTS := tests/concurrency tests/domain/test_simulation.py::$(TIMED) -p no:xdist
 # On PostgreSQL only the concurrency tests run alone: the timing check uses no database.
 PG_SERIAL_TESTS := tests/concurrency -p no:xdist
 BROWSER_LOG := test-artifacts/browser-tests.log
+# Python's bytecode caches on, where the environment turned them off: every pytest process (workers,
+# the test's own subprocesses) otherwise compiled lms/ and rewrote the asserts of every test module
+# again, ~3.5 CPU-s each. The caches are __pycache__ folders beside the sources (ignored by git).
+test: export PYTHONDONTWRITEBYTECODE :=
 
 test: $(DEV)
 	@mkdir -p $(dir $(BROWSER_LOG))
