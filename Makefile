@@ -56,6 +56,9 @@ CONCURRENCY_TESTS := tests/concurrency -p no:xdist -p no:playwright
 TIMED_TESTS := tests/domain/test_simulation.py::$(TIMED) -p no:xdist -p no:playwright
 BROWSER_LOG := test-artifacts/browser-tests.log
 CONCURRENCY_LOG := test-artifacts/concurrency-tests.log
+# The browser tests are the longest chain (one process, waiting on Chromium between its turns): the
+# parallel tests run at a lower priority, taking the CPU the other two leave, so they do not stretch it.
+PARALLEL_NICE ?= 10
 # Python's bytecode caches on, where the environment turned them off: every pytest process (workers,
 # the tests' own subprocesses) otherwise compiled lms/ and rewrote the asserts of every test module
 # again, ~3.5 CPU-s each. The caches are __pycache__ folders beside the sources (ignored by git).
@@ -65,7 +68,7 @@ test: $(DEV)
 	@mkdir -p $(dir $(BROWSER_LOG))
 	@$(BIN)/python -m pytest tests/browser -n $(BROWSER_WORKERS) $(PYTEST_ARGS) > $(BROWSER_LOG) 2>&1 & browser=$$!; \
 	$(BIN)/python -m pytest $(CONCURRENCY_TESTS) $(PYTEST_ARGS) > $(CONCURRENCY_LOG) 2>&1 & concurrency=$$!; \
-	$(BIN)/python -m pytest $(PARALLEL_TESTS) $(PYTEST_ARGS); parallel=$$?; \
+	nice -n $(PARALLEL_NICE) $(BIN)/python -m pytest $(PARALLEL_TESTS) $(PYTEST_ARGS); parallel=$$?; \
 	wait $$concurrency; concurrency_status=$$?; \
 	wait $$browser; browser_status=$$?; \
 	echo "== concurrency tests"; cat $(CONCURRENCY_LOG); \
