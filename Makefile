@@ -41,32 +41,51 @@ run: $(RUNTIME)
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 
 # The suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL names a server (with the rate
-# limits kept in Redis when TEST_REDIS_URL names one). The domain, web and tool tests run on
-# TEST_WORKERS processes (pytest-xdist) while the browser tests (a live server and Chromium, in one
-# process unless BROWSER_WORKERS says more, their output in test-artifacts/browser-tests.log) run
-# beside them; the concurrency tests (their own threads, locks and timing) and the domain's timing
-# check run alone afterwards.
+# limits kept in Redis when TEST_REDIS_URL names one). On SQLite the runs share the machine: the
+# domain, web and tool tests on TEST_WORKERS processes (pytest-xdist), beside them the browser tests
+# (a live server and Chromium, in one process unless BROWSER_WORKERS says more) and the concurrency
+# tests (their own threads and locks, in one process), then the domain's timing check; the last three
+# with their output in test-artifacts/. Run after the parallel tests, the concurrency tests left a core
+# idle for 20 s (they wait out their rendezvous windows); their time limits are many times what they need.
 TIMED := test_generation_is_fast
-PARALLEL_TESTS := tests --ignore=tests/concurrency --ignore=tests/browser -n $(TEST_WORKERS) -k "not $(TIMED)"
+# Without the Playwright plugin, which only the browser tests use (its import is a quarter second per process).
+PARALLEL_TESTS := tests --ignore=tests/concurrency --ignore=tests/browser -n $(TEST_WORKERS) -k "not $(TIMED)" -p no:playwright
+CONCURRENCY_TESTS := tests/concurrency -p no:xdist -p no:playwright
 # Named, not found by -k in all of tests/domain: collecting the rest only to deselect it took seconds.
-SERIAL_TESTS := tests/concurrency tests/domain/test_simulation.py::$(TIMED) -p no:xdist
-# On PostgreSQL only the concurrency tests run alone: the timing check uses no database.
-PG_SERIAL_TESTS := tests/concurrency -p no:xdist
+TIMED_TESTS := tests/domain/test_simulation.py::$(TIMED) -p no:xdist -p no:playwright
 BROWSER_LOG := test-artifacts/browser-tests.log
+CONCURRENCY_LOG := test-artifacts/concurrency-tests.log
+TIMED_LOG := test-artifacts/timing-check.log
+# The browser tests are the longest chain (one process, waiting on Chromium between its turns): the
+# parallel tests run at a lower priority, taking the CPU the others leave, so they do not stretch it.
+# The timing check starts when the browser and concurrency tests are done: it then shares the
+# machine only with the lower-priority parallel tests, if they still run, and has a core to itself.
+PARALLEL_NICE ?= 10
+# pytest's status 5 (no test selected) passes for the concurrency tests and the timing check: as one
+# run they always had a test left by a PYTEST_ARGS="-k ..." (the README's "-k quiz" keeps none of the latter).
+# Python's bytecode caches on, where the environment turned them off: every pytest process (workers,
+# the tests' own subprocesses) otherwise compiled lms/ and rewrote the asserts of every test module
+# again, ~3.5 CPU-s each. The caches are __pycache__ folders beside the sources (ignored by git).
+test: export PYTHONDONTWRITEBYTECODE :=
 
 test: $(DEV)
 	@mkdir -p $(dir $(BROWSER_LOG))
-	@$(BIN)/python -m pytest tests/browser -n $(BROWSER_WORKERS) $(PYTEST_ARGS) > $(BROWSER_LOG) 2>&1 & browser=$$!; \
-	$(BIN)/python -m pytest $(PARALLEL_TESTS) $(PYTEST_ARGS); parallel=$$?; \
-	wait $$browser; browser_status=$$?; \
+	@( $(BIN)/python -m pytest $(CONCURRENCY_TESTS) $(PYTEST_ARGS) > $(CONCURRENCY_LOG) 2>&1 & concurrency=$$!; \
+	  $(BIN)/python -m pytest tests/browser -n $(BROWSER_WORKERS) $(PYTEST_ARGS) > $(BROWSER_LOG) 2>&1; browser=$$?; \
+	  wait $$concurrency; concurrency=$$?; \
+	  $(BIN)/python -m pytest $(TIMED_TESTS) $(PYTEST_ARGS) > $(TIMED_LOG) 2>&1; timed=$$?; \
+	  [ $$browser -eq 0 ] && [ $$concurrency -eq 0 -o $$concurrency -eq 5 ] && [ $$timed -eq 0 -o $$timed -eq 5 ] ) & beside=$$!; \
+	nice -n $(PARALLEL_NICE) $(BIN)/python -m pytest $(PARALLEL_TESTS) $(PYTEST_ARGS); parallel=$$?; \
+	wait $$beside; beside=$$?; \
+	echo "== concurrency tests"; cat $(CONCURRENCY_LOG); \
 	echo "== browser tests"; cat $(BROWSER_LOG); \
-	[ $$parallel -eq 0 ] && [ $$browser_status -eq 0 ]
-	$(BIN)/python -m pytest $(SERIAL_TESTS) $(PYTEST_ARGS)
+	echo "== timing check"; cat $(TIMED_LOG); \
+	[ $$parallel -eq 0 ] && [ $$beside -eq 0 ]
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL ($$TEST_DATABASE_URL)$${TEST_REDIS_URL:+, rate limits in $$TEST_REDIS_URL}"; \
 		export LMS_TEST_DB=postgres $${TEST_REDIS_URL:+RATELIMIT_STORAGE_URI=$$TEST_REDIS_URL}; \
 		$(BIN)/python -m pytest $(PARALLEL_TESTS) $(PYTEST_ARGS) && \
-		$(BIN)/python -m pytest $(PG_SERIAL_TESTS) $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest $(CONCURRENCY_TESTS) $(PYTEST_ARGS); \
 	else \
 		echo "== PostgreSQL run skipped: TEST_DATABASE_URL is not set (see README, 'Tests')."; \
 	fi
