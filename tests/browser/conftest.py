@@ -114,6 +114,25 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _read_whole(app: Flask):
+    """The app with each response body read whole (and its iterable closed) before the server sends it.
+
+    A browser that leaves a page while one of its files still loads drops that connection; when the
+    drop surfaces while Werkzeug's server drains the socket, it skips closing the response's file,
+    and the ResourceWarning fails whichever test is running then.
+    """
+
+    def middleware(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return middleware
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -152,7 +171,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         errors.append(exception)
 
     got_request_exception.connect(record, app)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="lms-live-server", daemon=True)
     thread.start()
     try:
