@@ -75,8 +75,13 @@ def one_run(
             if check.status != 200:
                 raise BenchError(f"GET {path} as {who} answered {check.status} {check.location}: not benchmarked")
             cookie = clients[who].cookie_header or None
+            # The baseline again, just before the page: on a shared machine "hello" moved by half within
+            # minutes while the pages held steady, so a ratio compares two measurements seconds apart.
+            adjacent = measured("  baseline just before", hello_server.base + "/", None, options.threads,
+                                options.connections)  # fmt: skip
             results[key] = {"label": label, "path": path, "who": who}
             results[key] |= measured(label, app_server.base + path, cookie, options.threads, options.connections)
+            results[key]["adjacent_baseline_rps"] = adjacent["rps"]
 
         repeats = options.summary_repeats if size <= 1000 else options.csv_repeats
         label = "roster CSV export, time to last byte"

@@ -62,10 +62,23 @@ def test_aggregate_compares_each_row_with_the_baseline_of_its_concurrency():
     assert list(result["endpoints"]) == ["lesson", "csv"]  # the report's order
 
 
+def test_a_page_measured_with_a_baseline_just_before_it_is_compared_with_that_one():
+    runs = [run(1), run(1), run(1)]
+    # hello moved between runs (2,000 at the start of each run), the page held steady
+    for scale, measured in zip((1.5, 0.5, 1.1), runs, strict=True):
+        measured["endpoints"]["lesson"]["adjacent_baseline_rps"] = 1250 * scale
+    result = aggregate(1000, {"size": 1000}, runs, OPTIONS)
+    lesson, csv = result["endpoints"]["lesson"], result["endpoints"]["csv"]
+    assert lesson["ratio"] == pytest.approx(5.5) and lesson["baseline_rps"] == pytest.approx(1375)  # medians
+    assert csv["ratio"] == pytest.approx(100), "rows without one keep the run's baseline"
+    table = format_table(result)
+    assert "| 3 (first 5) | 1/5.5 (1,375) |" in table and "| 1/100 |" in table
+
+
 def test_table_has_a_row_per_path_with_statements_and_ratio():
     table = format_table(aggregate(1000, {"size": 1000}, [run(1)], OPTIONS))
     assert table.startswith("### 1,000 learners")
-    assert "| lesson page (learner, /lessons/hipaa) | 4 | 250 | 4.0 | 8.0 | 3 (first 5) | 1/8 |  |" in table
+    assert "| lesson page (learner, /lessons/hipaa) | 4 | 250 | 4.0 | 8.0 | 3 (first 5) | 1/8.0 |  |" in table
     assert "| roster CSV | 1 | 10.0 |" in table and "1,000 rows, 2.5 MB; worker peak RSS +4.0 MB" in table
 
 
