@@ -103,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         for size in args.size_list:
             db_path, meta = cached_database(size, args.seed, args.cache_dir)
-            runs, signed_in = [], {}
+            runs = []
             for number_ in range(1, args.runs + 1):
                 log(f"{size:,} learners: run {number_} of {args.runs}")
-                runs.append(one_run(size, db_path, meta, options, run_dir, signed_in, count_statements=number_ == 1))
+                runs.append(one_run(size, db_path, meta, options, run_dir, count_statements=number_ == 1))
             result = aggregate(size, meta, runs, options)
             result["machine"] = everything["machine"] | {"load_average_after": os.getloadavg()}
             print(format_table(result) + "\n", flush=True)

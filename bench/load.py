@@ -183,14 +183,13 @@ class QuizPool:
     """Signed-in learners with attempts left at the quiz, handed out one at a time.
 
     Learners sign in through the real form, which is slow on purpose (scrypt), so the pool signs in
-    only as many as the measured rate needs, and `signed_in` keeps their sessions for the next run
-    of the same size (each run starts from a fresh copy of the same database, so the cookies stay valid).
+    only as many as the measured rate needs. Sessions are stored in the database, and each run starts
+    from a fresh copy of it: a run's sessions are of no use to the next (reusing them got 400s).
     """
 
-    def __init__(self, port: int, lesson: str, candidates: list[tuple[str, int]], signed_in: dict):
+    def __init__(self, port: int, lesson: str, candidates: list[tuple[str, int]]):
         self.port, self.lesson = port, lesson
         self.waiting = list(candidates)
-        self.signed_in = signed_in
         self.queue: queue.Queue[QuizSession] = queue.Queue()
         self.sessions = 0
 
@@ -211,17 +210,12 @@ class QuizPool:
 
     def _session(self, candidate: tuple[str, int]) -> QuizSession:
         email, left = candidate
-        if email in self.signed_in:
-            client, token = self.signed_in[email]
-            client.port = self.port
-            return QuizSession(client, token, left)
         client = sign_in(self.port, email, DEMO_PASSWORD)
         page = client.request("GET", urls.quiz(self.lesson))
         if page.status != 200:
             raise BenchError(f"GET {urls.quiz(self.lesson)} as {email} answered {page.status}")
         # Flask-WTF keeps one CSRF secret per session: this token is good for every form of the session.
         token = FormFields(page.body).csrf_token()
-        self.signed_in[email] = (client, token)
         return QuizSession(client, token, left)
 
 

@@ -30,9 +30,7 @@ class Options:
     keep: bool
 
 
-def one_run(
-    size: int, db_path: Path, meta: dict, options: Options, run_dir: Path, signed_in: dict, count_statements: bool
-) -> dict:
+def one_run(size: int, db_path: Path, meta: dict, options: Options, run_dir: Path, count_statements: bool) -> dict:
     """Serve a fresh copy of the database and measure every path once."""
     from lms.domain.loading import load_course_pack
 
@@ -100,7 +98,7 @@ def one_run(
             raise BenchError("fewer than 2 demo learners have quiz attempts left")
         quiz_email = candidates.pop()[0]  # kept fresh for the in-process statement count
         label = f"quiz start + submit ({options.lesson}, whole attempt)"
-        pool = QuizPool(app_server.port, options.lesson, candidates, signed_in)
+        pool = QuizPool(app_server.port, options.lesson, candidates)
         pool.grow(6 * options.connections)
         warm, _ = quiz_load(pool.queue, options.lesson, max(options.warmup, 1.0), options.connections)
         wanted = int(warm["rps"] * options.duration * 2) + 6 * options.connections
