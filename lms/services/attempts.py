@@ -7,6 +7,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
 from sqlalchemy import bindparam, case, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
@@ -146,7 +147,7 @@ def _overrides_and_limits(
         rules = db.session.execute(_overrides_and_limits_query(open_ids is not None), parameters).all()
     overrides: dict[str, tuple[int, int]] = {}
     found: dict[str, int] = {}
-    for rank, lesson_id, first, second in sorted(rules, key=_rank):  # a cohort's limit after the course's
+    for rank, lesson_id, first, second in sorted(rules, key=itemgetter(0)):  # a cohort's limit after the course's
         if rank == QUIZ_RULE_OPEN_ATTEMPT:
             if open_ids is not None:
                 open_ids[lesson_id] = first
@@ -155,10 +156,6 @@ def _overrides_and_limits(
         else:
             found[lesson_id] = first
     return overrides, found
-
-
-def _rank(rule: Sequence) -> int:
-    return rule[0]
 
 
 def _limit(course: Course, lesson_id: str, limits: dict[str, int], extra: int) -> int | None:

@@ -14,7 +14,7 @@ from ..models import STAFF_ROLES, Attempt, Cohort, Enrollment, LessonProgress, P
 from ..services.cohorts import cohort_by_slug, staff_cohort_ids
 from ..services.progress import enrollment_for, progress_by_lesson
 from .course_scope import current_course
-from .sessions import course_records
+from .sessions import CourseRecords, course_records
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -53,10 +53,8 @@ def current_progress() -> dict[str, LessonProgress | ProgressRecord]:
     Usually brought by the session's query; a read for pages, never for writes (which lock and reload).
     """
     enrollment = current_enrollment()
-    records = course_records(enrollment.course_id)
-    if records is not None and records.enrollment is enrollment:
-        return records.progress
-    return progress_by_lesson(enrollment)
+    records = _records_of(enrollment)
+    return records.progress if records is not None else progress_by_lesson(enrollment)
 
 
 def current_quiz_rules() -> tuple[tuple, ...] | None:
@@ -64,9 +62,14 @@ def current_quiz_rules() -> tuple[tuple, ...] | None:
 
     Brought by the session's query, for pages (services.attempts.quiz_limits); writes lock and read their own.
     """
-    enrollment = current_enrollment()
+    records = _records_of(current_enrollment())
+    return records.quiz_rules if records is not None else None
+
+
+def _records_of(enrollment: Enrollment) -> CourseRecords | None:
+    """What the session's query brought for this enrollment, or None (another account's, or not read)."""
     records = course_records(enrollment.course_id)
-    return records.quiz_rules if records is not None and records.enrollment is enrollment else None
+    return records if records is not None and records.enrollment is enrollment else None
 
 
 def current_role() -> str | None:

@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask, Request, Response, request, session
 from flask.json.tag import TaggedJSONSerializer
@@ -273,12 +274,22 @@ WITH_QUIZ_RULES = frozenset({"course.outline", "course.dashboard"})
 
 def _shows_quiz_rules(app: Flask, path: str) -> bool:
     """True for the path of a WITH_QUIZ_RULES page (known before the URL is matched), given a course path."""
-    found = app.extensions.get("lms.quiz_rule_paths")
-    if found is None:  # the URL map is complete once the app serves
-        rules = [rule.rule for rule in app.url_map.iter_rules() if rule.endpoint in WITH_QUIZ_RULES]
-        found = app.extensions["lms.quiz_rule_paths"] = frozenset(rule.removeprefix(COURSE_PREFIX) for rule in rules)
+    suffixes = _per_app(app, "lms.quiz_rule_paths", WITH_QUIZ_RULES, _course_suffixes)
     _, slash, rest = path[len("/courses/") :].partition("/")
-    return slash + rest in found
+    return slash + rest in suffixes
+
+
+def _course_suffixes(rules: list[str]) -> frozenset[str]:
+    return frozenset(rule.removeprefix(COURSE_PREFIX) for rule in rules)
+
+
+def _per_app(app: Flask, key: str, endpoints: frozenset[str], shape: Callable[[list[str]], Any]) -> Any:
+    """shape(the URL rules of these endpoints), worked out once per app: the URL map is complete once the app serves."""
+    found = app.extensions.get(key)
+    if found is None:
+        rules = [rule.rule for rule in app.url_map.iter_rules() if rule.endpoint in endpoints]
+        found = app.extensions[key] = shape(rules)
+    return found
 
 
 # Pages that must answer while the database is down (health checks, the pages' style). They read
@@ -288,14 +299,14 @@ WITHOUT_DATABASE = frozenset({"static", "ops.healthz", "ops.readyz"})
 
 def _without_session(app: Flask, path: str) -> bool:
     """True for a path of a WITHOUT_DATABASE page (known before the URL is matched): no session query for it."""
-    found = app.extensions.get("lms.sessionless_paths")
-    if found is None:  # the URL map is complete once the app serves
-        rules = [rule.rule for rule in app.url_map.iter_rules() if rule.endpoint in WITHOUT_DATABASE]
-        exact = frozenset(rule for rule in rules if "<" not in rule)
-        prefixes = tuple(rule.partition("<")[0] for rule in rules if "<" in rule)
-        found = app.extensions["lms.sessionless_paths"] = (exact, prefixes)
-    exact, prefixes = found
+    exact, prefixes = _per_app(app, "lms.sessionless_paths", WITHOUT_DATABASE, _exact_and_prefixes)
     return path in exact or path.startswith(prefixes)
+
+
+def _exact_and_prefixes(rules: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The rules without variables, and what comes before the first variable of the others."""
+    exact = frozenset(rule for rule in rules if "<" not in rule)
+    return exact, tuple(rule.partition("<")[0] for rule in rules if "<" in rule)
 
 
 def _raise_if_unavailable() -> None:
