@@ -114,7 +114,7 @@ class Course:
 
     @property
     def lesson_ids(self) -> tuple[str, ...]:
-        return tuple(lesson.id for lesson in self.lessons)
+        return self._lesson_ids
 
     def neighbours(self, lesson_id: str) -> tuple[Lesson | None, Lesson | None]:
         """Return the lessons before and after this one in course order."""
@@ -126,6 +126,7 @@ class Course:
 
     def __post_init__(self) -> None:
         # Indexes built once at load: views look lessons and questions up on every request.
+        object.__setattr__(self, "_lesson_ids", tuple(lesson.id for lesson in self.lessons))
         object.__setattr__(self, "_lessons_by_id", {lesson.id: lesson for lesson in self.lessons})
         object.__setattr__(
             self,

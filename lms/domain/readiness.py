@@ -44,13 +44,18 @@ class SectionAttempts:
         """Return the section score under a grading method, or None if never attempted."""
         if self.attempts == 0:
             return None
+        if method is GradingMethod.HIGHEST:
+            return self.highest
         if method is GradingMethod.AVERAGE:
             return self.total / self.attempts
-        return {
-            GradingMethod.HIGHEST: self.highest,
-            GradingMethod.LATEST: self.latest,
-            GradingMethod.FIRST: self.first,
-        }[method]
+        if method is GradingMethod.LATEST:
+            return self.latest
+        if method is GradingMethod.FIRST:
+            return self.first
+        raise ValueError(f"unknown grading method: {method!r}")
+
+
+NOT_ATTEMPTED = SectionAttempts()
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def readiness_for(
     """Combine section attempts into a 0-100 score and band; unattempted sections count 0."""
     parts = []
     for lesson_id in lesson_ids:
-        attempts = sections.get(lesson_id, SectionAttempts())
+        attempts = sections.get(lesson_id, NOT_ATTEMPTED)
         parts.append(
             SectionReadiness(
                 lesson_id=lesson_id,

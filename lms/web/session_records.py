@@ -25,10 +25,9 @@ from ..models.base import UTCDateTime, utc_from_text
 from ..services.attempts import quiz_rule_parts
 
 _SESSION_COLUMNS = ("id", "user_id", "data", "persistent", "last_seen_at", "expires_at")
+_ACCOUNT_START = len(_SESSION_COLUMNS)
 _PROGRESS = LessonProgress.__table__
-_PROGRESS_TIMESTAMPS = frozenset(
-    index for index, column in enumerate(_PROGRESS.c) if isinstance(column.type, UTCDateTime)
-)
+_PROGRESS_TIMESTAMPS = tuple(index for index, column in enumerate(_PROGRESS.c) if isinstance(column.type, UTCDateTime))
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,7 @@ def _course_records(dialect: str, enrollments, with_quiz_rules: bool):
 
 @cache  # built once per dialect and kind of page: constructing a statement costs more than its cached compile
 def _statement(dialect: str, on_course_page: bool, with_quiz_rules: bool) -> Select:
+    """The columns in this order: the session's, the account's, then on a course page the enrollment's and "records"."""
     sessions, users = UserSession.__table__, User.__table__
     columns = [sessions.c[key] for key in _SESSION_COLUMNS]
     columns += [column.label(f"account_{key}") for key, column in _attributes(User)]
@@ -97,36 +97,50 @@ def _statement(dialect: str, on_course_page: bool, with_quiz_rules: bool) -> Sel
 
 def read_session(token_hash: str, course_id: str | None, with_quiz_rules: bool = False) -> StoredSession | None:
     """Return the session stored under this token hash (with its records on a course page), or None."""
+    session = db.session()  # the request's session, looked up once
     on_course_page = course_id is not None
-    statement = _statement(db.session.get_bind().dialect.name, on_course_page, on_course_page and with_quiz_rules)
-    row = db.session.execute(statement, {"token_hash": token_hash, "course_id": course_id}).first()
+    statement = _statement(session.get_bind().dialect.name, on_course_page, on_course_page and with_quiz_rules)
+    row = session.execute(statement, {"token_hash": token_hash, "course_id": course_id}).first()
     if row is None:
         return None
-    values = row._mapping
+    # The row's columns by position, in _statement's order: slices, not a lookup by label per column.
+    account_end = _ACCOUNT_START + len(_attributes(User))
+    enrollment_end = account_end + len(_attributes(Enrollment))
     # PostgreSQL's json_agg of no rows is NULL; with no enrollment, every part is.
-    progress, *rules = values["records"] if on_course_page else ((),)
+    progress, *rules = row[enrollment_end] if on_course_page else ((),)
     return StoredSession(
-        *(values[key] for key in _SESSION_COLUMNS),
-        account=_loaded(User, values, "account_"),
-        enrollment=_loaded(Enrollment, values, "enrollment_") if on_course_page else None,
+        *row[:_ACCOUNT_START],
+        account=_loaded(session, User, row[_ACCOUNT_START:account_end]),
+        enrollment=_loaded(session, Enrollment, row[account_end:enrollment_end]) if on_course_page else None,
         progress=_progress(progress),
         quiz_rules=tuple(tuple(row) for kind in rules for row in kind or ()) if rules else None,
     )
 
 
-def _loaded(model: type, values, prefix: str):
-    """The instance of model these columns describe, in the session as a query would have left it; None for no row."""
-    identity = values[f"{prefix}id"]
+def _loaded(session, model: type, values: tuple):
+    """The instance of model these column values describe (in _attributes order), in the session as a query
+    would have left it; None for no row."""
+    identity = values[_id_position(model)]
     if identity is None:  # the outer join found no row
         return None
-    existing = db.session.identity_map.get(identity_key(model, identity))
+    existing = session.identity_map.get(identity_key(model, identity))
     if existing is not None:
         return existing  # as the ORM does: a query returns the object the session already holds
     instance = inspect(model).class_manager.new_instance()
-    instance_dict(instance).update({key: values[f"{prefix}{key}"] for key, _ in _attributes(model)})
+    instance_dict(instance).update(zip(_attribute_keys(model), values, strict=True))
     make_transient_to_detached(instance)  # every column set: persistent and clean once added, nothing expired
-    db.session.add(instance)
+    session.add(instance)
     return instance
+
+
+@cache
+def _attribute_keys(model: type) -> tuple[str, ...]:
+    return tuple(key for key, _ in _attributes(model))
+
+
+@cache
+def _id_position(model: type) -> int:
+    return _attribute_keys(model).index("id")
 
 
 def _progress(rows: list[list[Any]] | None) -> dict[str, ProgressRecord]:
@@ -134,8 +148,9 @@ def _progress(rows: list[list[Any]] | None) -> dict[str, ProgressRecord]:
     naive UTC from SQLite, with an offset from PostgreSQL)."""
     records = {}
     for row in rows or ():  # PostgreSQL's json_agg of no rows is NULL
-        record = ProgressRecord(
-            *(utc_from_text(value) if index in _PROGRESS_TIMESTAMPS else value for index, value in enumerate(row))
-        )
+        for position in _PROGRESS_TIMESTAMPS:
+            if row[position] is not None:
+                row[position] = utc_from_text(row[position])
+        record = ProgressRecord(*row)
         records[record.lesson_id] = record
     return records
