@@ -1,11 +1,12 @@
-"""The app's Jinja templates import macros as Jinja does: the same module, the same output."""
+"""The app's Jinja templates import macros and call functions as Jinja does: the same module, the same output."""
 
 from __future__ import annotations
 
 import pytest
-from jinja2 import DictLoader, Environment, Template
+from jinja2 import DictLoader, Environment, Template, pass_context, pass_environment, pass_eval_context
+from jinja2.runtime import Context
 
-from lms.web.templating import CourseEnvironment, ImportingTemplate
+from lms.web.templating import CallingContext, CourseEnvironment, ImportingTemplate
 
 TEMPLATES = {
     "macros.html": "{% macro shout(text) %}{{ text | upper }}{{ extra | default('') }}{% endmacro %}",
@@ -37,6 +38,80 @@ def test_an_import_with_the_shared_globals_reuses_the_module_and_new_globals_get
     assert macros._get_default_module(own) is not macros._get_default_module()
 
 
+class Greeter:
+    def __init__(self, greeting: str) -> None:
+        self.greeting = greeting
+
+    def plain(self, name: str) -> str:
+        return f"{self.greeting} {name}"
+
+    @pass_context
+    def with_context(self, context, name: str) -> str:
+        return f"{self.greeting} {name} in {context.get('place')}"
+
+
+class ContextCallable:
+    @pass_context
+    def __call__(self, context, name: str) -> str:
+        return f"{name} at {context.get('place')} (loop var {context.get('item', '-')})"
+
+
+def _stops():
+    raise StopIteration
+
+
+CALLABLES = {
+    "plain": lambda name, punctuation="": f"hi {name}{punctuation}",
+    "with_context": pass_context(
+        lambda context, name: f"{name} in {context.get('place')} ({context.get('item', '-')})"
+    ),
+    "with_eval_context": pass_eval_context(lambda eval_ctx, name: f"{name} autoescape={eval_ctx.autoescape}"),
+    "with_environment": pass_environment(lambda environment, name: f"{name} {type(environment).__name__}"),
+    "method": Greeter("hello").plain,
+    "method_with_context": Greeter("hey").with_context,
+    "callable_with_context": ContextCallable(),
+    "builtin": len,
+    "stops": _stops,
+}
+CALLS = {
+    "plain": "{{ plain('ann') }}{{ plain(name='bo', punctuation='!') }}",
+    "context, in a loop and a block": (
+        "{% set place = 'Leeds' %}{% for item in 'ab' %}{{ with_context('cy') }}{% endfor %}"
+        "{% block b %}{% set item = 'z' %}{{ with_context('di') }}{% endblock %}"
+    ),
+    "eval context and environment": "{{ with_eval_context('ed') }}{{ with_environment('fay') }}",
+    "methods": "{% set place = 'York' %}{{ method('gus') }}{{ method_with_context('hal') }}",
+    "callable object": "{% set place = 'Hull' %}{% for item in 'x' %}{{ callable_with_context('ivy') }}{% endfor %}",
+    "macro with caller and keywords": (
+        "{% macro box(title, kind='info') %}[{{ kind }}: {{ title }} {{ caller() }}]{% endmacro %}"
+        "{% for item in 'pq' %}{% call box(item, kind='warn') %}{{ item | upper }}{% endcall %}{% endfor %}"
+        "{{ box.__call__ is defined }}"
+    ),
+    "builtin and a callable that stops": "{{ builtin('four') }}[{{ stops() }}]",
+}
+
+
+@pytest.mark.parametrize("source", CALLS.values(), ids=CALLS.keys())
+def test_a_call_renders_as_with_jinjas_own_context(source):
+    rendered = []
+    for context_class in (CallingContext, Context):
+        env = Environment(autoescape=True)
+        env.context_class = context_class
+        rendered.append(env.from_string(source).render(CALLABLES))
+    assert rendered[0] == rendered[1]
+    assert "None" not in rendered[0] and "Undefined" not in rendered[0]
+
+
+def test_a_call_that_wants_the_context_sees_what_its_loop_set():
+    env = Environment()
+    env.context_class = CallingContext
+    source = (
+        "{% set place = 'Bath' %}{% for name in 'ab' %}{% set item = name * 2 %}{{ with_context('jo') }};{% endfor %}"
+    )
+    assert env.from_string(source).render(CALLABLES) == "jo in Bath (aa);jo in Bath (bb);"
+
+
 def test_the_app_renders_with_these_templates(app):
     assert isinstance(app.jinja_env, CourseEnvironment)
     assert isinstance(app.jinja_env.get_template("course/dashboard.html"), ImportingTemplate)
+    assert isinstance(app.jinja_env.get_template("course/dashboard.html").new_context(), CallingContext)
