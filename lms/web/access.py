@@ -6,6 +6,7 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g, redirect, request, url_for
+from flask.globals import _cv_app  # read directly, as in built_urls
 from flask_login import current_user, login_required
 
 from ..domain.course import Lesson
@@ -29,7 +30,7 @@ def lesson_or_404(lesson_id: str) -> Lesson:
 
 def cached_enrollments() -> dict[tuple[int, str], Enrollment | None]:
     """This request's enrollments by (user id, course id); the user loader fills it in its query."""
-    return g.setdefault("enrollments", {})
+    return _cv_app.get().g.setdefault("enrollments", {})  # flask.g without its LocalProxy lookup
 
 
 def current_enrollment() -> Enrollment | None:
@@ -47,22 +48,24 @@ def current_enrollment() -> Enrollment | None:
     return cache[key]
 
 
-def current_progress() -> dict[str, LessonProgress | ProgressRecord]:
+def current_progress(enrollment: Enrollment | None = None) -> dict[str, LessonProgress | ProgressRecord]:
     """The signed-in learner's progress rows in this course by lesson id, as this request began.
 
     Usually brought by the session's query; a read for pages, never for writes (which lock and reload).
+    A view holding current_enrollment() passes it: one lookup less.
     """
-    enrollment = current_enrollment()
+    enrollment = enrollment if enrollment is not None else current_enrollment()
     records = _records_of(enrollment)
     return records.progress if records is not None else progress_by_lesson(enrollment)
 
 
-def current_quiz_rules() -> tuple[tuple, ...] | None:
+def current_quiz_rules(enrollment: Enrollment | None = None) -> tuple[tuple, ...] | None:
     """The signed-in learner's quiz rule rows in this course as this request began, or None to query them.
 
     Brought by the session's query, for pages (services.attempts.quiz_limits); writes lock and read their own.
+    A view holding current_enrollment() passes it.
     """
-    records = _records_of(current_enrollment())
+    records = _records_of(enrollment if enrollment is not None else current_enrollment())
     return records.quiz_rules if records is not None else None
 
 

@@ -1,4 +1,5 @@
-"""The app class: Flask, whose url_for remembers the URLs it built (and whose templates import cheaply).
+"""The app class: Flask, whose url_for remembers the URLs it built, whose hooks are checked for
+coroutines once, and whose templates import and call cheaply (lms/web/templating.py).
 
 A page calls url_for 10 to 40 times (navigation, links per lesson, static files), and each call
 runs the URL processors and Werkzeug's builder: about a tenth of a lesson page's time. The URL of
@@ -9,6 +10,7 @@ is kept per process like a compiled template: a cache of a pure function, not st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -21,6 +23,8 @@ from .templating import CourseEnvironment
 
 # Bounded: URLs with attempt ids are many; when full the cache starts over.
 MAX_BUILT_URLS = 20_000
+# Bounded too: the hooks, views and context processors are a few dozen.
+MAX_SYNC_CHECKS = 1_000
 
 
 class CourseApp(Flask):
@@ -31,6 +35,22 @@ class CourseApp(Flask):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._built_urls: dict[tuple, str] = {}
+        self._sync_functions: dict[Callable, Callable] = {}
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        # Flask asks inspect.iscoroutinefunction() of every hook, context processor and view on
+        # every request (a dozen a page); the answer for a function never changes.
+        try:
+            return self._sync_functions[func]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable: ask Flask each time
+            return super().ensure_sync(func)
+        synced = super().ensure_sync(func)
+        if len(self._sync_functions) >= MAX_SYNC_CHECKS:
+            self._sync_functions.clear()
+        self._sync_functions[func] = synced
+        return synced
 
     def url_for(
         self,

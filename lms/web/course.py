@@ -47,11 +47,11 @@ def outline():
     """Show the course outline; with the learner's status per lesson when enrolled."""
     course = current_course()
     enrollment = current_enrollment()
-    progress = course_progress_from_rows(course, current_progress()) if enrollment else None
+    progress = course_progress_from_rows(course, current_progress(enrollment)) if enrollment else None
     step = None
     if enrollment:
         open_ids: dict[str, int] = {}
-        limits = quiz_limits(enrollment, course, open_ids, current_quiz_rules())
+        limits = quiz_limits(enrollment, course, open_ids, current_quiz_rules(enrollment))
         step = continue_step(course, progress.lessons, open_ids, limits)
     return render_template(
         "course/outline.html",
@@ -157,9 +157,9 @@ def dashboard():
     """Show the learner's completion and readiness score with its breakdown."""
     course = current_course()
     enrollment = current_enrollment()
-    progress = course_progress_from_rows(course, current_progress())
+    progress = course_progress_from_rows(course, current_progress(enrollment))
     open_ids: dict[str, int] = {}
-    limits = quiz_limits(enrollment, course, open_ids, current_quiz_rules())
+    limits = quiz_limits(enrollment, course, open_ids, current_quiz_rules(enrollment))
     return render_template(
         "course/dashboard.html",
         course=course,

@@ -57,3 +57,30 @@ def test_external_urls_and_anchors_are_built_as_flask_builds_them(app):
             app.preprocess_request()
             assert url_for("course.outline", _external=True) == plain("course.outline", _external=True)
             assert url_for("course.outline", _anchor="top") == "/courses/mini-course/#top"
+
+
+def test_hooks_are_checked_for_coroutines_once_and_answered_as_flask_answers(app, monkeypatch):
+    def hook():
+        return None
+
+    async def coroutine_hook():
+        return None
+
+    flask_ensure_sync = Flask.ensure_sync
+    flask_answers = {func: _outcome(flask_ensure_sync, app, func) for func in (hook, coroutine_hook)}
+    asked = []
+    monkeypatch.setattr(Flask, "ensure_sync", lambda self, func: asked.append(func) or flask_ensure_sync(self, func))
+    for func in (hook, hook, coroutine_hook, coroutine_hook):
+        assert _outcome(type(app).ensure_sync, app, func) == flask_answers[func]
+    assert app.ensure_sync(hook) is hook
+    assert asked.count(hook) == 1  # then answered from the cache
+    assert flask_answers[hook] == "the function itself"
+
+
+def _outcome(ensure_sync, app, func):
+    """What ensure_sync answers, comparably: the function itself, a wrapper, or the error raised."""
+    try:
+        result = ensure_sync(app, func)
+    except RuntimeError as error:  # Flask without its async extra refuses coroutine functions
+        return str(error)
+    return "the function itself" if result is func else "a wrapper"
