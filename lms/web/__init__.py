@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
@@ -34,6 +34,7 @@ from .course_scope import current_course
 from .csrf_tokens import page_csrf_token
 from .progress_view import lesson_badge
 from .question_fields import field_for
+from .request_globals import current_flask_app
 from .sessions import course_records, session_account, session_account_id
 from .texts import flag_text
 
@@ -106,7 +107,7 @@ def format_score(value: float | None) -> str:
 
 def csrf_field() -> Markup:
     """The hidden CSRF input of a form with no other field (a button), without building an ActionForm."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+    if not current_flask_app().config.get("WTF_CSRF_ENABLED", True):
         return Markup()  # as a FlaskForm without CSRF renders (and no token is put in the session)
     return Markup('<input name="csrf_token" type="hidden" value="%s">') % page_csrf_token()
 

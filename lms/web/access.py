@@ -6,7 +6,6 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask.globals import _cv_app  # read directly, as in built_urls
 from flask_login import current_user, login_required
 
 from ..domain.course import Lesson
@@ -15,6 +14,7 @@ from ..models import STAFF_ROLES, Attempt, Cohort, Enrollment, LessonProgress, P
 from ..services.cohorts import cohort_by_slug, staff_cohort_ids
 from ..services.progress import enrollment_for, progress_by_lesson
 from .course_scope import current_course
+from .request_globals import app_globals, signed_in_user
 from .sessions import CourseRecords, course_records
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -30,7 +30,7 @@ def lesson_or_404(lesson_id: str) -> Lesson:
 
 def cached_enrollments() -> dict[tuple[int, str], Enrollment | None]:
     """This request's enrollments by (user id, course id); the user loader fills it in its query."""
-    return _cv_app.get().g.setdefault("enrollments", {})  # flask.g without its LocalProxy lookup
+    return app_globals().setdefault("enrollments", {})
 
 
 def current_enrollment() -> Enrollment | None:
@@ -38,7 +38,7 @@ def current_enrollment() -> Enrollment | None:
     course = current_course()
     if course is None:
         return None
-    user = current_user._get_current_object()  # one proxy lookup, not three: pages ask this several times
+    user = signed_in_user()  # pages ask this several times: no proxy lookups
     if not user.is_authenticated:
         return None
     key = (user.id, course.id)
@@ -77,7 +77,7 @@ def _records_of(enrollment: Enrollment) -> CourseRecords | None:
 
 def current_role() -> str | None:
     """The signed-in user's role in this course: an administrator acts as instructor everywhere."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     if not user.is_authenticated or current_course() is None:
         return None
     if user.is_admin:

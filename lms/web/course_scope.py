@@ -4,10 +4,10 @@ url_for() puts it back, so views and templates name no course (Flask's URL proce
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, g
-from flask.globals import _cv_app  # read directly, as in built_urls: pages ask this ten times and more
 
 from ..domain.catalog import Catalog
 from ..domain.course import Course
+from .request_globals import app_globals
 
 COURSE_PREFIX = "/courses/<course_id>"
 
@@ -19,7 +19,7 @@ def catalog() -> Catalog:
 
 def current_course() -> Course | None:
     """Return the course of this request's URL, or None on site-wide pages (account, catalog)."""
-    return _cv_app.get().g.get("course")  # flask.g without its LocalProxy lookup
+    return app_globals().get("course")  # asked ten times a page and more: no proxy lookup
 
 
 def course_in_path(path: str) -> str | None:

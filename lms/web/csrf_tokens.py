@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import functools
 
-from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.serializer import Serializer
+
+from .request_globals import app_globals, current_flask_app, request_session
 
 FIELD = "csrf_token"  # Flask-WTF's default WTF_CSRF_FIELD_NAME: the key in the session and in g
 SALT = "wtf-csrf-token"  # the salt generate_csrf and validate_csrf sign with
@@ -41,14 +42,16 @@ def _signed(secret_key: str | bytes, raw: str) -> str:
 
 def page_csrf_token() -> str:
     """This request's signed CSRF token, shared with any FlaskForm on the page (Flask-WTF keeps it in g)."""
+    g = app_globals()
     token = g.get(FIELD)
     if token is not None:
         return token
-    raw = session.get(FIELD)
+    raw = request_session().get(FIELD)
     if not isinstance(raw, str):
         return generate_csrf()  # the session's first token: Flask-WTF makes it
-    secret_key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    if current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is None:
+    app = current_flask_app()
+    secret_key = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    if app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is None:
         token = _signed(secret_key, raw)  # never too old: validate_csrf checks no age
     else:
         token = _serializer(secret_key).dumps(raw)  # its timestamp must be now

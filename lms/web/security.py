@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 
-from flask import Flask, abort, current_app, g, request, session
-from flask_login import current_user
+from flask import Flask, abort
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import limiter
 from ..services.lti.platforms import platform_origins
+from .request_globals import app_globals, current_flask_app, current_request, request_session
 
 
 def content_security_policy(frame_ancestors: list[str]) -> str:
@@ -24,9 +24,9 @@ def content_security_policy(frame_ancestors: list[str]) -> str:
 
 def allowed_frame_ancestors() -> list[str]:
     """Who may frame this page: the configured origins, and for LTI pages and sessions the registered platforms."""
-    configured = current_app.config["FRAME_ANCESTORS"]
+    configured = current_flask_app().config["FRAME_ANCESTORS"]
     # Only what runs in a platform's frame is framable by platforms: the site's own pages stay unframable.
-    if not (request.path.startswith("/lti/") or session.get("lti")):
+    if not (current_request().path.startswith("/lti/") or request_session().get("lti")):
         return list(configured)
     return list(dict.fromkeys([*configured, *platform_origins()]))
 
@@ -56,12 +56,13 @@ def _secure_headers(response):
         header for header in _framing_headers(tuple(allowed_frame_ancestors())) if header[0].lower() not in present
     ]
     added += _FIXED_HEADERS  # no view sets these
-    if request.is_secure and "strict-transport-security" not in present:
+    if current_request().is_secure and "strict-transport-security" not in present:
         added.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     # Pages with someone's records must not stay in shared or back-button caches. Such a page has
     # loaded the user already (g._login_user); looking now would query the database for every
     # static file, and fail when the database is down.
-    if "_login_user" in g and current_user.is_authenticated and "cache-control" not in present:
+    user = app_globals().get("_login_user")  # where Flask-Login keeps the user once loaded
+    if user is not None and user.is_authenticated and "cache-control" not in present:
         added.append(("Cache-Control", "no-store"))
     headers.extend(added)
     return response
@@ -69,6 +70,7 @@ def _secure_headers(response):
 
 def _refuse_nul_characters() -> None:
     # No form or URL field has a use for NUL, and PostgreSQL text cannot hold it: refuse early.
+    request = current_request()
     if not request.query_string and request.method in ("GET", "HEAD"):
         return  # nothing a view reads (most pages): no parsing
     for values in (request.args, request.form):
