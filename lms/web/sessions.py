@@ -29,6 +29,7 @@ from ..database import is_unavailable
 from ..extensions import db
 from ..models import MAX_ID, Enrollment, ProgressRecord, User, UserSession, utcnow
 from .course_scope import COURSE_PREFIX, course_in_path
+from .request_globals import request_session
 from .session_records import read_session
 
 # "Last seen" is written at most this often per session, so that reading pages stays read-only.
@@ -248,23 +249,23 @@ def sign_out() -> None:
 
 def session_account_id() -> int | None:
     """Return the account this request's stored session belongs to, or None."""
-    return getattr(session, "user_id", None)
+    return getattr(request_session(), "user_id", None)
 
 
 def session_account() -> User | None:
     """The account the session's query brought along (checked by the user loader, not here), or None."""
-    return getattr(session, "account", None)
+    return getattr(request_session(), "account", None)
 
 
 def course_records(course_id: str) -> CourseRecords | None:
     """What the session's query brought for this course (enrollment and progress rows), or None."""
-    records = getattr(session, "course_records", None)
+    records = getattr(request_session(), "course_records", None)
     return records if records is not None and records.course_id == course_id else None
 
 
 def current_record_id() -> int | None:
     """Return the id of this request's session row, or None before it is stored."""
-    return getattr(session, "record_id", None)
+    return getattr(request_session(), "record_id", None)
 
 
 # The pages that show the learner's quiz rules (the Continue card, the dashboard's attempts left): their
