@@ -194,31 +194,41 @@ def search_clause(search: str) -> ColumnElement[bool] | None:
     )
 
 
-def _filtered(course: Course, filters: RosterFilters, *columns, with_users: bool = False) -> Select:
+def _narrowing(course: Course, filters: RosterFilters) -> list[ColumnElement[bool]]:
+    """The conditions the filters add to "the course's learners in these cohorts, of this membership"."""
+    conditions = []
     search = search_clause(filters.search)
-    query = select(*(columns or (Enrollment, User.name, User.email))).select_from(Enrollment)
-    # Counting needs users only to search them; a count over enrollments alone reads one index.
-    if search is not None or with_users or not columns:
-        query = query.join(User, User.id == Enrollment.user_id)
-    query = where_learners(query, course, filters.cohort_ids, filters.membership)
     if search is not None:
-        query = query.where(search)
+        conditions.append(search)
     if filters.band:
-        query = query.where(Enrollment.readiness_band == filters.band)
+        conditions.append(Enrollment.readiness_band == filters.band)
     if filters.status == "not-started":
-        query = query.where(Enrollment.started_at.is_(None))
+        conditions.append(Enrollment.started_at.is_(None))
     elif filters.status == "in-progress":
-        query = query.where(Enrollment.started_at.is_not(None), Enrollment.completed_at.is_(None))
+        conditions += [Enrollment.started_at.is_not(None), Enrollment.completed_at.is_(None)]
     elif filters.status == "complete":
-        query = query.where(Enrollment.completed_at.is_not(None))
+        conditions.append(Enrollment.completed_at.is_not(None))
     elif filters.status == "out-of-attempts":
-        query = query.where(out_of_attempts(course))
+        conditions.append(out_of_attempts(course))
     if filters.score_band is not None:
         low = 10 * filters.score_band
-        query = query.where(Enrollment.readiness_score >= low)
+        conditions.append(Enrollment.readiness_score >= low)
         if filters.score_band < HISTOGRAM_BUCKETS - 1:
-            query = query.where(Enrollment.readiness_score < low + 10)
-    return query
+            conditions.append(Enrollment.readiness_score < low + 10)
+    return conditions
+
+
+def narrows_learners(course: Course, filters: RosterFilters) -> bool:
+    """False if the filters select every learner the summary counts (same cohorts and membership)."""
+    return bool(_narrowing(course, filters))
+
+
+def _filtered(course: Course, filters: RosterFilters, *columns, with_users: bool = False) -> Select:
+    query = select(*(columns or (Enrollment, User.name, User.email))).select_from(Enrollment)
+    # Counting needs users only to search them; a count over enrollments alone reads one index.
+    if search_clause(filters.search) is not None or with_users or not columns:
+        query = query.join(User, User.id == Enrollment.user_id)
+    return where_learners(query, course, filters.cohort_ids, filters.membership).where(*_narrowing(course, filters))
 
 
 _SORT_COLUMNS = {
@@ -291,9 +301,13 @@ def _rows(course: Course, results: Sequence) -> list[RosterRow]:
     return rows
 
 
-def roster_page(course: Course, filters: RosterFilters, page: int, per_page: int) -> RosterPage:
-    """Return one page of the roster: three queries whatever the roster's size."""
-    total = db.session.execute(_filtered(course, filters, func.count(Enrollment.id))).scalar_one()
+def roster_page(
+    course: Course, filters: RosterFilters, page: int, per_page: int, total: int | None = None
+) -> RosterPage:
+    """Return one page of the roster: three queries whatever the roster's size, two when the caller
+    knows how many learners the filters select (the summary's count when narrows_learners is False)."""
+    if total is None:
+        total = db.session.execute(_filtered(course, filters, func.count(Enrollment.id))).scalar_one()
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     results = db.session.execute(roster_query(course, filters).limit(per_page).offset((page - 1) * per_page)).all()

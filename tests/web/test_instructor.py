@@ -9,6 +9,7 @@ import pytest
 from lms.extensions import db
 from lms.models import User
 from lms.services.analysis import cached_quiz_analysis, quiz_analysis
+from lms.services.roster import RosterFilters, iter_roster, narrows_learners, roster_page, roster_summary
 
 from ..conftest import MINI_PACK
 from ..helpers import counting
@@ -116,6 +117,40 @@ def test_roster_sorts_filters_and_searches(instructor_client, cohort, query, exp
 )
 def test_roster_refuses_unknown_parameters(instructor_client, query):
     assert instructor_client.get(f"/courses/mini-course/instructor/{query}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("filters", "narrows"),
+    [
+        (RosterFilters(), False),
+        (RosterFilters(membership="all", sort="name", descending=False), False),
+        (RosterFilters(membership="left"), False),
+        (RosterFilters(search="  "), False),
+        (RosterFilters(search="ada"), True),
+        (RosterFilters(band="Ready"), True),
+        (RosterFilters(status="in-progress"), True),
+        (RosterFilters(status="out-of-attempts"), True),
+        (RosterFilters(score_band=0), True),
+    ],
+)
+def test_an_unfiltered_rosters_total_is_the_summarys_count(app, cohort, course, filters, narrows):
+    # The roster page takes its total from the summary when the filters narrow nothing more.
+    with app.app_context():
+        counted = roster_page(course, filters, 1, 100).total
+        assert counted == len(list(iter_roster(course, filters)))
+        assert narrows_learners(course, filters) is narrows
+        if not narrows:
+            assert roster_summary(course, filters.cohort_ids, filters.membership).enrolled == counted
+
+
+def test_the_unfiltered_roster_counts_no_learners_twice(app, instructor_client, cohort):
+    def statements(query: str) -> int:
+        with counting(db.engine) as seen:
+            assert instructor_client.get(f"/courses/mini-course/instructor/{query}").status_code == 200
+        return len(seen)
+
+    instructor_client.get("/courses/mini-course/instructor/")  # the session's first request writes once
+    assert statements("?sort=name") == statements("?band=Ready") - 1
 
 
 def test_roster_paginates(app, instructor_client, make_user):

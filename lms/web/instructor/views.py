@@ -17,7 +17,7 @@ from ...services.lti.outbox import grades_for
 from ...services.overrides import learner_events
 from ...services.progress import course_progress
 from ...services.review import learner_record
-from ...services.roster import DEFAULT_PAGE_SIZE, STATUSES, roster_page, roster_summary
+from ...services.roster import DEFAULT_PAGE_SIZE, STATUSES, narrows_learners, roster_page, roster_summary
 from ..access import (
     can_change,
     course_role_required,
@@ -57,8 +57,10 @@ def roster():
     filters = roster_filters(form, cohort_ids)
     per_page = int(form.per_page.data) if (form.per_page.data or "").strip() else DEFAULT_PAGE_SIZE
     form.per_page.data = str(per_page)  # the select shows the size in use, not its first option
-    page = roster_page(course, filters, form.page.data or 1, per_page)
     summary = roster_summary(course, cohort_ids, filters.membership)
+    # Unfiltered, the page's total is the summary's count: a count over every learner saved.
+    total = None if narrows_learners(course, filters) else summary.enrolled
+    page = roster_page(course, filters, form.page.data or 1, per_page, total)
     args = roster_link_args(form)
     # Tiles and bars keep the cohort and the members shown (active by default), as the counts do.
     cohort_args = {key: args[key] for key in ("cohort", "members") if key in args}
