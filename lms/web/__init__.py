@@ -6,7 +6,7 @@ import hmac
 from datetime import datetime
 
 from flask import Flask
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
@@ -100,6 +100,19 @@ def when(value: datetime | None) -> Markup:
     return Markup('<time datetime="%s" data-local-time>%s</time>') % (value.isoformat(), format_time(value))
 
 
+def progress_bar(value: float, label: str) -> Markup:
+    """A labelled progress bar of a 0-100 value (its label escaped; the percentage rounded as `round | int`).
+
+    A function rather than a macro, as `when`: the dashboard shows two, and a macro call and its import
+    cost more (so does Markup's % formatting, which wraps every argument).
+    """
+    label, percent = escape(label), round(value)
+    return Markup(
+        f'<div class="progress">\n    <div class="progress-label"><span>{label}</span><span>{percent}%</span></div>\n'
+        f'    <progress max="100" value="{value}" aria-label="{label}">{percent}%</progress>\n  </div>'
+    )
+
+
 def format_score(value: float | None) -> str:
     """Format a 0-100 score as a whole percentage, or a dash when there is none."""
     return "–" if value is None else f"{value:.0f}%"
@@ -150,4 +163,5 @@ def init_app(app: Flask) -> None:
         when=when,
         question_field=field_for,
         lesson_badge=lesson_badge,
+        progress_bar=progress_bar,
     )

@@ -115,3 +115,22 @@ def test_the_app_renders_with_these_templates(app):
     assert isinstance(app.jinja_env, CourseEnvironment)
     assert isinstance(app.jinja_env.get_template("course/dashboard.html"), ImportingTemplate)
     assert isinstance(app.jinja_env.get_template("course/dashboard.html").new_context(), CallingContext)
+
+
+# The macro progress_bar() replaced, as it was: the function must print the same.
+PROGRESS_BAR_MACRO = """{% macro progress_bar(value, label, id=None) -%}
+  <div class="progress">
+    <div class="progress-label"><span>{{ label }}</span><span>{{ value | round | int }}%</span></div>
+    <progress max="100" value="{{ value }}" aria-label="{{ label }}">{{ value | round | int }}%</progress>
+  </div>
+{%- endmacro %}{{ progress_bar(value, label) }}"""
+
+
+@pytest.mark.parametrize("value", [0, 100, 40, 66.67, 2.5, 3.5, 99.5, 0.4])
+@pytest.mark.parametrize("label", ["Readiness", "3 of 5 lessons complete", 'Tom & "Jerry" <b>'])
+def test_the_progress_bar_prints_what_its_macro_printed(app, value, label):
+    from lms.web import progress_bar
+
+    macro = Environment(autoescape=True).from_string(PROGRESS_BAR_MACRO)
+    assert str(progress_bar(value, label)) == macro.render(value=value, label=label)
+    assert app.jinja_env.globals["progress_bar"] is progress_bar
