@@ -194,10 +194,9 @@ def search_clause(search: str) -> ColumnElement[bool] | None:
     )
 
 
-def _narrowing(course: Course, filters: RosterFilters) -> list[ColumnElement[bool]]:
-    """The conditions the filters add to "the course's learners in these cohorts, of this membership"."""
+def _narrowing(course: Course, filters: RosterFilters, search: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
+    """The conditions the filters add to the summary's learners (search: their search_clause, built by the caller)."""
     conditions = []
-    search = search_clause(filters.search)
     if search is not None:
         conditions.append(search)
     if filters.band:
@@ -220,15 +219,17 @@ def _narrowing(course: Course, filters: RosterFilters) -> list[ColumnElement[boo
 
 def narrows_learners(course: Course, filters: RosterFilters) -> bool:
     """False if the filters select every learner the summary counts (same cohorts and membership)."""
-    return bool(_narrowing(course, filters))
+    return bool(_narrowing(course, filters, search_clause(filters.search)))
 
 
 def _filtered(course: Course, filters: RosterFilters, *columns, with_users: bool = False) -> Select:
+    search = search_clause(filters.search)
     query = select(*(columns or (Enrollment, User.name, User.email))).select_from(Enrollment)
     # Counting needs users only to search them; a count over enrollments alone reads one index.
-    if search_clause(filters.search) is not None or with_users or not columns:
+    if search is not None or with_users or not columns:
         query = query.join(User, User.id == Enrollment.user_id)
-    return where_learners(query, course, filters.cohort_ids, filters.membership).where(*_narrowing(course, filters))
+    query = where_learners(query, course, filters.cohort_ids, filters.membership)
+    return query.where(*_narrowing(course, filters, search))
 
 
 _SORT_COLUMNS = {

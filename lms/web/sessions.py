@@ -312,7 +312,7 @@ def _exact_and_prefixes(rules: list[str]) -> tuple[frozenset[str], tuple[str, ..
 
 def _raise_if_unavailable() -> None:
     """Turn a session the database could not load into the 503 the error pages give an outage."""
-    error = getattr(session, "unavailable", None)
+    error = getattr(request_session(), "unavailable", None)
     if error is not None and request.endpoint not in WITHOUT_DATABASE:
         raise error
 
