@@ -15,8 +15,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import JSON, Select, bindparam, func, inspect, select, type_coerce
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.orm.attributes import instance_dict, instance_state
 from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
@@ -123,13 +122,19 @@ def _loaded(session, model: type, values: tuple):
     identity = values[_id_position(model)]
     if identity is None:  # the outer join found no row
         return None
-    existing = session.identity_map.get(identity_key(model, identity))
+    key = identity_key(model, identity)
+    existing = session.identity_map.get(key)
     if existing is not None:
         return existing  # as the ORM does: a query returns the object the session already holds
     instance = inspect(model).class_manager.new_instance()
     instance_dict(instance).update(zip(_attribute_keys(model), values, strict=True))
-    make_transient_to_detached(instance)  # every column set: persistent and clean once added, nothing expired
-    session.add(instance)
+    # Attached as the ORM's loading attaches an object it builds from a row (orm.loading._instance):
+    # keyed, in the identity map, nothing changed. Session.add would also walk every relationship's
+    # cascade and fire the attach events, for an object with nothing to cascade (0.23 M instructions
+    # of the dashboard's 5.5 M).
+    state = instance_state(instance)
+    state.key, state.identity_token, state.session_id = key, None, session.hash_key
+    session.identity_map.add(state)
     return instance
 
 

@@ -86,6 +86,51 @@ def test_a_course_page_read_equals_the_orm_load(app, course, learner, learner_cl
         assert progress[first].is_read and progress[first].attempts_count == 1 and not progress[second].is_read
 
 
+def _state(instance) -> dict:
+    """What the ORM session knows of an instance: its identity, attachment and pending changes."""
+    state = inspect(instance)
+    return {
+        "key": state.key,
+        "identity_token": state.identity_token,
+        "persistent": state.persistent,
+        "session": state.session is db.session(),
+        "modified": state.modified,
+        "committed_state": dict(state.committed_state),
+        "expired": set(state.expired_attributes),
+        "unloaded": set(state.unloaded),
+        "in_identity_map": db.session.identity_map.get(state.key) is instance,
+    }
+
+
+def test_the_attached_objects_behave_as_queried_ones(app, course, learner, stored):
+    """Same state as a query leaves; relationships load, changes flush, deletes and refreshes work."""
+    with app.app_context():
+        queried_account = db.session.get(User, learner.id)
+        queried_enrollment = db.session.scalars(select(Enrollment).where(Enrollment.user_id == learner.id)).one()
+        expected = (_state(queried_account), _state(queried_enrollment))
+    with app.app_context():
+        found = read_session(token_hash(TOKEN), course.id)
+        assert (_state(found.account), _state(found.enrollment)) == expected
+        assert not db.session.new and not db.session.dirty and not db.session.deleted
+        # Relationships load lazily, and back-references find the same objects.
+        assert found.account.enrollments == [found.enrollment] and found.enrollment.user is found.account
+        assert found.enrollment.cohort.course_id == course.id
+        # A change is tracked and flushed as an UPDATE of that row.
+        found.account.name = "Renamed"
+        assert found.account in db.session.dirty
+        db.session.commit()
+        assert found.account.name == "Renamed"
+    with app.app_context():
+        assert db.session.get(User, learner.id).name == "Renamed"
+        found = read_session(token_hash(TOKEN), course.id)
+        db.session.expire(found.enrollment)
+        assert found.enrollment.course_id == course.id, "an expired attribute reloads from the database"
+        db.session.delete(found.enrollment)
+        db.session.commit()
+    with app.app_context():
+        assert db.session.scalars(select(Enrollment).where(Enrollment.user_id == learner.id)).first() is None
+
+
 def test_an_account_already_in_the_session_is_the_one_returned(app, course, learner, stored):
     with app.app_context():
         account = db.session.get(User, learner.id)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
+
 import pytest
 from jinja2 import DictLoader, Environment, Template, pass_context, pass_environment, pass_eval_context
 from jinja2.runtime import Context
 
-from lms.web.templating import CallingContext, CourseEnvironment, ImportingTemplate
+from lms.web.templating import CallingContext, CourseEnvironment, ImportingTemplate, TemplateGlobals
 
 TEMPLATES = {
     "macros.html": "{% macro shout(text) %}{{ text | upper }}{{ extra | default('') }}{% endmacro %}",
@@ -109,6 +111,23 @@ def test_a_call_that_wants_the_context_sees_what_its_loop_set():
         "{% set place = 'Bath' %}{% for name in 'ab' %}{% set item = name * 2 %}{{ with_context('jo') }};{% endfor %}"
     )
     assert env.from_string(source).render(CALLABLES) == "jo in Bath (aa);jo in Bath (bb);"
+
+
+def test_template_globals_answer_as_jinjas_chain_map(app):
+    env = CourseEnvironment(app, loader=DictLoader({"page.html": "{{ shared }} {{ own | default('-') }}"}))
+    env.globals.update(shared="env", overridden="env")
+    page = env.get_template("page.html", globals={"own": "page", "overridden": "page"})
+    jinjas = ChainMap({"own": "page", "overridden": "page"}, env.globals)
+    assert isinstance(page.globals, TemplateGlobals)
+    assert dict(page.globals) == dict(jinjas) and list(page.globals) == list(jinjas)
+    for key in ("shared", "own", "overridden", "range"):
+        assert page.globals[key] == jinjas[key] and key in page.globals
+    assert page.globals.get("absent", 7) == 7
+    with pytest.raises(KeyError):
+        page.globals["absent"]
+    env.globals["later"] = "seen"  # the environment's later globals show through, as with Jinja's ChainMap
+    assert page.globals["later"] == "seen"
+    assert page.render() == "env page" and env.get_template("page.html").render() == "env page"
 
 
 def test_the_app_renders_with_these_templates(app):
