@@ -6,10 +6,11 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .recycled_sessions import RecyclingSQLAlchemy
 
 # Named constraints: Alembic can then alter and drop them on every backend.
 NAMING_CONVENTION = {
@@ -25,7 +26,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+db = RecyclingSQLAlchemy(model_class=Base)  # Flask-SQLAlchemy, reusing closed sessions (lms/recycled_sessions.py)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
