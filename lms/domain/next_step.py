@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 
 from .course import Band, ReadinessSettings
 from .readiness import Readiness
+from .values import value
 
 
-@dataclass(frozen=True)
+@value
 class LessonState:
     """What the next step needs to know of one lesson for one learner."""
 
@@ -31,7 +31,7 @@ class StepKind(StrEnum):
     DONE = "done"  # every lesson read and every quiz passed
 
 
-@dataclass(frozen=True)
+@value
 class NextStep:
     kind: StepKind
     lesson_id: str | None = None
@@ -65,7 +65,7 @@ def next_step(lessons: Sequence[LessonState], max_attempts: int) -> NextStep:
     return NextStep(StepKind.DONE)
 
 
-@dataclass(frozen=True)
+@value
 class BandGoal:
     """What stands between a learner and the next band up: quizzes to pass and a score to reach."""
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from .course import GradingMethod, ReadinessSettings
 from .grading import passes
+from .values import value
 
 
-@dataclass(frozen=True)
+@value
 class SectionAttempts:
     """What readiness needs to know of one learner's submitted attempts at one section quiz."""
 
@@ -58,7 +58,7 @@ class SectionAttempts:
 NOT_ATTEMPTED = SectionAttempts()
 
 
-@dataclass(frozen=True)
+@value
 class SectionReadiness:
     lesson_id: str
     score: float | None
@@ -70,7 +70,7 @@ class SectionReadiness:
         return self.score is not None
 
 
-@dataclass(frozen=True)
+@value
 class Readiness:
     score: float
     band: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.values import value
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .cohorts import Cohort
@@ -139,7 +139,7 @@ class LessonProgress(ProgressFacts, db.Model):
         return f"<LessonProgress enrollment={self.enrollment_id} lesson={self.lesson_id}>"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ProgressRecord(ProgressFacts):
     """A progress row as pages read it with the session (web.session_records): the columns, no ORM object."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -13,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain.course import Course
 from ..domain.readiness import Readiness, SectionAttempts, readiness_for
+from ..domain.values import value
 from ..extensions import db
 from ..models import Enrollment, LessonProgress, utcnow
 
@@ -149,7 +149,7 @@ def is_lesson_complete(progress: LessonProgress | None) -> bool:
     return progress is not None and progress.is_read and progress.is_passed
 
 
-@dataclass(frozen=True)
+@value
 class CourseProgress:
     """What a learner's outline and dashboard show: per-lesson rows, completion and readiness."""
 

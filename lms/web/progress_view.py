@@ -6,9 +6,8 @@ words in STATUS_BADGES.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..domain.course import Course, Lesson
+from ..domain.values import value
 from ..models import LessonProgress, ProgressRecord
 from ..services.progress import CourseProgress, is_lesson_complete
 
@@ -42,7 +41,7 @@ def lesson_status(row: LessonProgress | ProgressRecord | None) -> str:
     return "not_started"
 
 
-@dataclass(frozen=True)
+@value
 class SectionRow:
     """One lesson's line in the readiness table."""
 
@@ -62,7 +61,7 @@ class SectionRow:
         return f"{self.weight:g}"
 
 
-@dataclass(frozen=True)
+@value
 class LessonToDo:
     """A lesson not complete yet, and what it still needs."""
 
@@ -71,7 +70,7 @@ class LessonToDo:
     passed: bool
 
 
-@dataclass(frozen=True)
+@value
 class ProgressView:
     """The rows of a learner's readiness table, what is left to do, and the sections to review first."""
 

@@ -9,7 +9,6 @@ state a query leaves them in (README, "Performance"). Writes lock and reload wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy import JSON, Select, bindparam, func, inspect, select, type_coer
 from sqlalchemy.orm.attributes import instance_dict, instance_state
 from sqlalchemy.orm.util import identity_key
 
+from ..domain.values import value
 from ..extensions import db
 from ..models import Enrollment, LessonProgress, ProgressRecord, User, UserSession
 from ..models.base import UTCDateTime, utc_from_text
@@ -29,7 +29,7 @@ _PROGRESS = LessonProgress.__table__
 _PROGRESS_TIMESTAMPS = tuple(index for index, column in enumerate(_PROGRESS.c) if isinstance(column.type, UTCDateTime))
 
 
-@dataclass(frozen=True)
+@value
 class StoredSession:
     """A stored session's columns, its account, and on a course page the enrollment there and its progress."""
 
@@ -122,7 +122,7 @@ def _loaded(session, model: type, values: tuple):
     identity = values[_id_position(model)]
     if identity is None:  # the outer join found no row
         return None
-    key = identity_key(model, identity)
+    key = (_identity_class(model), (identity,), None)  # identity_key(model, identity), without its argument parsing
     existing = session.identity_map.get(key)
     if existing is not None:
         return existing  # as the ORM does: a query returns the object the session already holds
@@ -136,6 +136,12 @@ def _loaded(session, model: type, values: tuple):
     state.key, state.identity_token, state.session_id = key, None, session.hash_key
     session.identity_map.add(state)
     return instance
+
+
+@cache
+def _identity_class(model: type) -> type:
+    """The class that keys the model's instances in the identity map (the model, or its inheritance base)."""
+    return identity_key(model, 0)[0]
 
 
 @cache

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
 from ..database import is_unavailable
+from ..domain.values import value
 from ..extensions import db
 from ..models import MAX_ID, Enrollment, ProgressRecord, User, UserSession, utcnow
 from .course_scope import COURSE_PREFIX, course_in_path
@@ -48,7 +48,7 @@ def _user_id(data: dict) -> int | None:
     return int(head) if head.isdigit() and len(head) <= 10 and int(head) <= MAX_ID else None
 
 
-@dataclass(frozen=True)
+@value
 class CourseRecords:
     """What the session's query brought on a course page: the enrollment there, its progress and quiz rules."""
 
