@@ -32,6 +32,7 @@ from . import (
 from .access import cached_enrollments, can_change, current_enrollment, is_staff
 from .course_scope import current_course
 from .csrf_tokens import page_csrf_token
+from .page_links import page_links
 from .progress_view import lesson_badge
 from .question_fields import field_for
 from .request_globals import current_flask_app
@@ -164,4 +165,5 @@ def init_app(app: Flask) -> None:
         question_field=field_for,
         lesson_badge=lesson_badge,
         progress_bar=progress_bar,
+        page_links=page_links,
     )
