@@ -26,10 +26,13 @@ KEPT_SESSIONS = 16
 class RecyclingSQLAlchemy(SQLAlchemy):
     """Flask-SQLAlchemy with each process's closed sessions handed to the next app contexts."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.closed_sessions: deque[orm.Session] = deque(maxlen=KEPT_SESSIONS)
+        super().__init__(*args, **kwargs)  # makes the scoped session, which takes from closed_sessions
+
     def _make_scoped_session(self, options: dict[str, Any]) -> orm.scoped_session:
         scoped = super()._make_scoped_session(options)
         make_session = scoped.session_factory
-        self.closed_sessions: deque[orm.Session] = deque(maxlen=KEPT_SESSIONS)
 
         def take_session() -> orm.Session:
             try:

@@ -37,9 +37,14 @@ def request_session() -> SessionMixin:
     return _cv_request.get().session
 
 
+def loaded_user() -> Any:
+    """The user Flask-Login has loaded for this request (signed in or anonymous), or None if not yet: loads nothing."""
+    return _cv_app.get().g.get("_login_user")  # where Flask-Login keeps the request's user once loaded
+
+
 def signed_in_user() -> Any:
     """flask_login.current_user's object: the signed-in user or the anonymous one; None outside a request."""
     if _cv_request.get(None) is None:
         return None  # as Flask-Login answers outside a request
-    user = _cv_app.get().g.get("_login_user")  # where Flask-Login keeps the request's user once loaded
+    user = loaded_user()
     return user if user is not None else current_user._get_current_object()  # loads it

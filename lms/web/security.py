@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import limiter
 from ..services.lti.platforms import platform_origins
-from .request_globals import app_globals, current_flask_app, current_request, request_session
+from .request_globals import current_flask_app, current_request, loaded_user, request_session
 
 
 def content_security_policy(frame_ancestors: list[str]) -> str:
@@ -59,9 +59,9 @@ def _secure_headers(response):
     if current_request().is_secure and "strict-transport-security" not in present:
         added.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     # Pages with someone's records must not stay in shared or back-button caches. Such a page has
-    # loaded the user already (g._login_user); looking now would query the database for every
-    # static file, and fail when the database is down.
-    user = app_globals().get("_login_user")  # where Flask-Login keeps the user once loaded
+    # loaded the user already; looking now would query the database for every static file, and
+    # fail when the database is down.
+    user = loaded_user()
     if user is not None and user.is_authenticated and "cache-control" not in present:
         added.append(("Cache-Control", "no-store"))
     headers.extend(added)

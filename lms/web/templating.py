@@ -1,6 +1,6 @@
-"""The app's Jinja environment: Flask's, with cheaper template imports and template calls.
+"""The app's Jinja environment: Flask's, with cheaper template imports, calls and globals.
 
-Both are Jinja's own behaviour at a lower price (Jinja 3.1, pinned; tests/web/test_templating.py
+Each is Jinja's own behaviour at a lower price (Jinja 3.1, pinned; tests/web/test_templating.py
 holds each to Jinja's answer):
 
 - `{% from "x.html" import macro %}` runs on every render of the importing page (the dashboard has

@@ -3,7 +3,14 @@
 from flask import current_app, g, request, session
 from flask_login import current_user
 
-from lms.web.request_globals import app_globals, current_flask_app, current_request, request_session, signed_in_user
+from lms.web.request_globals import (
+    app_globals,
+    current_flask_app,
+    current_request,
+    loaded_user,
+    request_session,
+    signed_in_user,
+)
 
 
 def test_each_is_its_proxys_object(app, learner, learner_client):
@@ -33,3 +40,19 @@ def test_each_is_its_proxys_object(app, learner, learner_client):
 def test_no_user_outside_a_request(app):
     with app.app_context():
         assert signed_in_user() is None and current_user._get_current_object() is None
+
+
+def test_the_loaded_user_is_none_until_flask_login_loads_it(app, learner, learner_client):
+    seen = []
+
+    @app.get("/_probe_loaded_user")
+    def probe():
+        seen.append(loaded_user())
+        seen.append(current_user._get_current_object())  # Flask-Login loads the user here
+        seen.append(loaded_user())
+        seen.append(seen[-1].id)
+        return "ok"
+
+    assert learner_client.get("/_probe_loaded_user").status_code == 200
+    before, loaded, after, user_id = seen
+    assert before is None and after is loaded and user_id == learner.id
